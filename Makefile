@@ -1,0 +1,55 @@
+# voicelab: two commands. `make book` builds the HTML book, `make test` runs every test.
+# Both create .venv from the exact lock (requirements.txt) and skip that step when nothing changed.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: book test notebooks sync sysdeps clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make book       set up .venv and build the HTML book into _build/html"
+	@echo "make test       set up .venv and run unit tests, nbval on every notebook, the book build"
+	@echo "make sync       copy each notebooks/NN_*.py into its .ipynb, keeping stored outputs"
+	@echo "make notebooks  re-execute every chapter in place (refreshes stored outputs)"
+
+sysdeps:
+	@missing=""; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing. Install them with: sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): requirements.txt pyproject.toml | sysdeps
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "voicelab needs Python 3.11, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+book: $(STAMP) sysdeps
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP) sysdeps
+	$(BIN)/python -m pytest
+
+sync: $(STAMP)
+	$(BIN)/jupytext --to ipynb --update notebooks/[0-9][0-9]_*.py
+
+notebooks: $(STAMP)
+	for nb in $(NOTEBOOKS); do $(BIN)/jupyter execute --inplace "$$nb"; done
+
+clean:
+	rm -rf _build .pytest_cache
