@@ -274,6 +274,12 @@ def test_rms_normalize_reaches_the_target(target):
         target, abs=1e-4)
 
 
+def test_rms_dbfs_of_a_full_scale_sine_is_minus_3_db():
+    t = np.arange(16_000) / 16_000
+    assert audio.rms_dbfs(np.sin(2 * np.pi * 100 * t)) == pytest.approx(-3.0103, abs=1e-3)
+    assert audio.rms_dbfs(np.zeros(10)) == -np.inf
+
+
 @pytest.mark.parametrize("normalize", [audio.peak_normalize, audio.rms_normalize])
 def test_normalizing_silence_is_refused(normalize):
     with pytest.raises(audio.SilentAudioError, match=r"silent signal.*microphone"):

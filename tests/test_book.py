@@ -26,7 +26,8 @@ def test_repository_url_is_written_once_and_agreed_on():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["urls"]["Repository"] == url
     for path in chapter_notebooks():
-        first = jupytext.read(path).cells[0]
+        cells = jupytext.read(path).cells
+        first = next(cell for cell in cells if cell.cell_type == "code")
         assert "remove-cell" in first.metadata.get("tags", []), path.name
         assert f'"voicelab @ git+{url}"' in first.source, (
             f"{path.name}: the Colab install cell must install voicelab from {url}"

@@ -118,6 +118,14 @@ def test_spectrum_db_and_max_freq(tone):
     np.testing.assert_allclose(values, expected, atol=1e-6)
 
 
+def test_two_spectra_share_one_axes_with_colours_and_labels(tone):
+    ax = viz.plot_spectrum(tone, SR, color="C0", label="before")
+    viz.plot_spectrum(0.5 * tone, SR, ax=ax, color="C1", label="after")
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["before", "after"]
+    assert lines[0].get_color() != lines[1].get_color()
+
+
 def test_spectrum_of_silence_is_finite_in_db():
     ax = viz.plot_spectrum(np.zeros(256), SR, db=True)
     _, values = ax.lines[0].get_data()

@@ -13,8 +13,8 @@ drawn in a fixed order before any audio is made, so the same seed gives the same
 
 1. Prosody. ``RHVoice-test -p <voice> -r <rate> -t <pitch> -v 100`` synthesises the sentence at
    24 kHz. ``rate`` is drawn per take from a normal distribution around a per-speaker centre
-   (``clb`` 95 %, ``slt`` 102 %, sd 7 %, clipped to 82..118 %); together with ``clb`` already
-   being a slightly slower reader, ``clb`` ends up about 15 % slower on average while the two
+   (``clb`` 100 %, ``slt`` 102 %, sd 8 %, clipped to 80..120 %); together with ``clb`` already
+   being a slightly slower reader, ``clb`` ends up about 10 % slower on average while the two
    duration distributions still overlap widely. ``pitch`` is uniform in 92..108 %.
 2. Silence. The synthesiser's own leading/trailing silence is cut (threshold 45 dB below the
    peak) and replaced by digital silence of 0.10..0.30 s at each end, drawn per take.

@@ -33,6 +33,7 @@ __all__ = [
     "butter_sos",
     "butter_filter",
     "peak_normalize",
+    "rms_dbfs",
     "rms_normalize",
     "pad_or_crop",
 ]
@@ -480,6 +481,26 @@ def peak_normalize(y: np.ndarray, *, peak: float = 0.99) -> np.ndarray:
     return (y * (peak / current)).astype(y.dtype, copy=False)
 
 
+def rms_dbfs(y: np.ndarray) -> float:
+    """RMS level of ``y`` in dB relative to full scale, ``20 * log10(rms)``.
+    Taught in chapter 01 (Sound as data).
+
+    Full scale is an amplitude of 1.0, so a full-scale sine measures about -3 dBFS and
+    digital silence measures ``-inf``.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Any shape; the RMS is taken over all samples.
+
+    Returns
+    -------
+    float
+        The level in dBFS.
+    """
+    return _dbfs(float(np.sqrt(np.mean(np.square(y, dtype=np.float64)))))
+
+
 def rms_normalize(y: np.ndarray, *, target_dbfs: float = -20.0) -> np.ndarray:
     """Scale ``y`` so that its RMS level is ``target_dbfs``.
     Taught in chapter 01 (Sound as data).
@@ -502,8 +523,8 @@ def rms_normalize(y: np.ndarray, *, target_dbfs: float = -20.0) -> np.ndarray:
         The scaled signal, same dtype as ``y``.
     """
     _refuse_silence(float(np.max(np.abs(y))), "rms_normalize")
-    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
-    return (y * (10 ** (target_dbfs / 20) / rms)).astype(y.dtype, copy=False)
+    gain = 10 ** ((target_dbfs - rms_dbfs(y)) / 20)
+    return (y * gain).astype(y.dtype, copy=False)
 
 
 def _refuse_silence(peak: float, name: str) -> None:

@@ -124,6 +124,8 @@ def plot_spectrum(
     title: str = "Magnitude spectrum",
     db: bool = False,
     max_freq: float | None = None,
+    color: str = "C0",
+    label: str | None = None,
 ) -> Axes:
     """Plot the one-sided magnitude spectrum of a whole signal.
     Taught in chapter 01 (Sound as data).
@@ -149,6 +151,10 @@ def plot_spectrum(
     max_freq : float, optional
         Upper limit of the x axis in Hz (for example 4000 to zoom in on speech).
         Defaults to ``sr / 2``.
+    color : str, default "C0"
+        Line colour, so that two spectra (before and after) can share one axes.
+    label : str, optional
+        Legend label for the line; call ``ax.legend()`` to show it.
 
     Returns
     -------
@@ -167,7 +173,7 @@ def plot_spectrum(
     else:
         values = mag
         ylabel = "Magnitude"
-    ax.plot(freqs, values, color="C0", linewidth=0.8)
+    ax.plot(freqs, values, color=color, linewidth=0.8, label=label)
     if db:
         top = float(values.max())
         ax.set_ylim(top - 100.0, top + 5.0)
