@@ -333,3 +333,12 @@ def test_docstring_names_the_chapter(name):
     first_paragraph = getattr(features, name).__doc__.strip().split("\n\n")[0]
     assert len(first_paragraph.splitlines()) <= 2
     assert " ".join(first_paragraph.split()).endswith("Taught in chapter 02 (Hand-made features).")
+
+
+@pytest.mark.parametrize("feature_set", ["report4", "spectral", "chroma", "mfcc_deltas", "all"])
+def test_columns_match_the_computed_summary(feature_set):
+    y = np.random.default_rng(1).uniform(-0.5, 0.5, 8000).astype(np.float32)
+    names = features.FEATURE_SETS[feature_set]
+    frames = features.frame_features(y, 16_000, names=names, n_mfcc=13)
+    expected = features.summarize(frames).index.tolist()
+    assert features.columns(feature_set, n_mfcc=13) == expected

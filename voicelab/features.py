@@ -59,6 +59,7 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
 __all__ = [
     "frame_features",
     "summarize",
+    "columns",
     "cache_dir",
     "extract",
     "SummaryFeatures",
@@ -204,6 +205,42 @@ def summarize(frames: dict[str, np.ndarray]) -> pd.Series:
             summary[f"{stem}_mean"] = row.mean()
             summary[f"{stem}_std"] = row.std()
     return pd.Series(summary, dtype=float)
+
+
+def _n_rows(name: str, n_mfcc: int) -> int:
+    """Rows of one frame feature: librosa's 6 contrast bands + 1, 12 chroma, n_mfcc."""
+    if name == "contrast":
+        return 7
+    if name.startswith("chroma"):
+        return 12
+    return n_mfcc if name in _MFCC_FEATURES else 1
+
+
+def columns(feature_set: str | Sequence[str] = "all", *, n_mfcc: int = N_MFCC) -> list[str]:
+    """Names of the summary columns a feature set produces, without computing anything.
+    Taught in chapter 02 (Hand-made features).
+
+    Use it to pick one set's columns out of ``extract(df, "all")``.
+
+    Parameters
+    ----------
+    feature_set : str or sequence of str
+        A key of ``FEATURE_SETS`` or a sequence of feature names.
+    n_mfcc : int
+        Number of MFCCs (and of each delta order).
+
+    Returns
+    -------
+    list of str
+        The column names, in the order :func:`summarize` gives them.
+    """
+    names = []
+    for name in _resolve_set(feature_set):
+        rows = _n_rows(name, n_mfcc)
+        for i in range(1, rows + 1):
+            stem = name if rows == 1 else f"{name}_{i:02d}"
+            names += [f"{stem}_mean", f"{stem}_std"]
+    return names
 
 
 def cache_dir() -> Path:
@@ -411,10 +448,8 @@ class SummaryFeatures(TransformerMixin, BaseEstimator):
         SummaryFeatures
             ``self``.
         """
-        probe = np.random.default_rng(0).uniform(-0.5, 0.5, self.sr).astype(np.float32)
-        names = _resolve_set(self.feature_set)
-        frames = frame_features(probe, self.sr, names=names, **self._params())
-        self.feature_names_out_ = summarize(frames).index.to_numpy(dtype=object)
+        names = columns(self.feature_set, n_mfcc=self.n_mfcc)
+        self.feature_names_out_ = np.asarray(names, dtype=object)
         return self
 
     def transform(self, X: Sequence[str | os.PathLike] | pd.DataFrame) -> np.ndarray:

@@ -2,14 +2,18 @@
 
 Every plotting function follows the same rules: it draws on the ``ax`` you give it (or
 on a new figure when ``ax`` is None), sets a title and axis labels with units, and
-returns the :class:`~matplotlib.axes.Axes` so you can add to it. Nothing here is random,
-so the same input always gives the same picture and the same HTML.
+returns the :class:`~matplotlib.axes.Axes` so you can add to it
+(:func:`plot_classifier_curves` returns its three panels as an array). Nothing here is
+random, so the same input always gives the same picture and the same HTML;
+:func:`draw_graph` returns a :class:`graphviz.Digraph` whose SVG is byte-identical from
+run to run.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from IPython.display import HTML, Audio
@@ -18,12 +22,18 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FormatStrFormatter
 from matplotlib.transforms import blended_transform_factory
 
+if TYPE_CHECKING:  # imported where used: keeps ``import voicelab.viz`` fast
+    import graphviz
+
 __all__ = [
     "plot_waveform",
     "plot_spectrum",
     "plot_spectrogram",
     "audio_table",
     "plot_frames",
+    "draw_graph",
+    "plot_classifier_curves",
+    "plot_confusion",
 ]
 
 
@@ -473,3 +483,511 @@ def plot_frames(
     ax.set_title(title)
     return ax
 
+
+
+# --- computation graphs (chapter 04) -------------------------------------------------
+
+_GRAPH_FONT = "Helvetica"
+
+
+def _as_float_text(x: object) -> str:
+    """Exact, repeatable text for a number (used only to order nodes)."""
+    try:
+        return repr(float(x))
+    except (TypeError, ValueError):
+        return repr(x)
+
+
+def _fixed4(x: object) -> str:
+    try:
+        return f"{float(x):.4f}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _record_escape(text: str) -> str:
+    """Escape the characters that have a meaning inside a Graphviz record label."""
+    out = []
+    for ch in text:
+        if ch in '\\{}|<>"':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _plain_escape(text: str) -> str:
+    """Keep backslashes literal in an ordinary (non-record) Graphviz label."""
+    return text.replace("\\", "\\\\").replace("\n", " ")
+
+
+def _graph_children(node: object) -> list:
+    """The distinct children of ``node`` (a set, tuple or list in ``_prev``)."""
+    seen: dict[int, object] = {}
+    for child in node._prev:
+        seen.setdefault(id(child), child)
+    return list(seen.values())
+
+
+def _check_value(node: object) -> None:
+    missing = [a for a in ("data", "grad", "_prev", "_op") if not hasattr(node, a)]
+    if missing:
+        raise TypeError(
+            f"draw_graph expects a scalar autograd value (like micrograd.engine.Value) "
+            f"with attributes data, grad, _prev and _op; {type(node).__name__} has no "
+            f"{', '.join(missing)}."
+        )
+
+
+def _canonical_order(root: object) -> list:
+    """Every value reachable from ``root`` once, in a post-order that never depends on
+    memory addresses or on the iteration order of the ``_prev`` sets.
+
+    Each value first gets a colour from what is drawn for it (operation, label, data,
+    grad). Colours are then refined, Weisfeiler-Lehman style, with the sorted colours
+    of its children and of its parents until no class splits any more; a colour is the
+    rank of its key among all keys, so it only depends on the graph's structure. A
+    depth-first walk from the root then visits children in colour order. Values that
+    still share a colour look the same from every side of the graph, so either order
+    gives the same drawing.
+    """
+    # 1. Collect the values once each (identity is used for de-duplication only).
+    nodes: dict[int, object] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in nodes:
+            continue
+        _check_value(node)
+        nodes[id(node)] = node
+        stack.extend(node._prev)
+    children = {k: [id(c) for c in _graph_children(v)] for k, v in nodes.items()}
+    parents: dict[int, list[int]] = {k: [] for k in nodes}
+    for k, kids in children.items():
+        for c in kids:
+            parents[c].append(k)
+
+    # 2. Colour refinement.
+    def local(v: object) -> tuple:
+        return (str(v._op), str(getattr(v, "label", "") or ""),
+                _as_float_text(v.data), _as_float_text(v.grad))
+
+    def compress(keys: dict[int, tuple]) -> dict[int, int]:
+        rank = {key: i for i, key in enumerate(sorted(set(keys.values())))}
+        return {k: rank[key] for k, key in keys.items()}
+
+    colour = compress({k: local(v) for k, v in nodes.items()})
+    n_classes = len(set(colour.values()))
+    while True:
+        colour = compress({
+            k: (colour[k],
+                tuple(sorted(colour[c] for c in children[k])),
+                tuple(sorted(colour[p] for p in parents[k])))
+            for k in nodes
+        })
+        new_n = len(set(colour.values()))
+        if new_n == n_classes:
+            break
+        n_classes = new_n
+
+    # 3. Iterative post-order depth-first walk, children in colour order.
+    order: list = []
+    done: set[int] = set()
+    on_path: set[int] = set()
+    walk = [(id(root), False)]
+    while walk:
+        k, expanded = walk.pop()
+        if expanded:
+            on_path.discard(k)
+            if k not in done:
+                done.add(k)
+                order.append(nodes[k])
+            continue
+        if k in done or k in on_path:
+            continue
+        on_path.add(k)
+        walk.append((k, True))
+        kids = sorted(children[k], key=lambda c: colour[c])
+        # Pushed in reverse, so the smallest colour is visited first.
+        walk.extend((c, False) for c in reversed(kids) if c not in done)
+    return order
+
+
+def draw_graph(
+    root: object,
+    *,
+    rankdir: str = "LR",
+    label: str | None = None,
+    fmt: str = "svg",
+) -> graphviz.Digraph:
+    """Draw the computation graph of a scalar autograd expression with Graphviz.
+    Taught in chapter 04 (Backpropagation by hand).
+
+    Works with :class:`micrograd.engine.Value` and with any class that has the same
+    attributes (duck typing): ``data``, ``grad``, ``_prev`` (the operands, usually a
+    set), ``_op`` (the operation's symbol, ``""`` for inputs) and, optionally,
+    ``label``. Each value is a box "label | data 0.1234 | grad 0.5678" (four decimals);
+    each operation is an ellipse with an arrow into the value it produced. A value
+    used twice (a shared subexpression) is drawn once, with two arrows leaving it.
+
+    The drawing is repeatable: nodes are named ``n0, n1, ...`` in a post-order walk
+    that sorts the operands by what they look like and where they sit in the graph,
+    never by memory address or by the order of a set, and the graph attributes (font,
+    sizes) are fixed. So the same expression gives byte-identical SVG in every run,
+    which is what lets nbval compare a stored notebook output.
+
+    Parameters
+    ----------
+    root : Value
+        The expression's output, for example the loss. Call ``root.backward()``
+        first to see the gradients.
+    rankdir : str, default "LR"
+        Graphviz layout direction: "LR" (inputs on the left), "TB", "RL" or "BT".
+    label : str, optional
+        Caption printed above the graph.
+    fmt : str, default "svg"
+        Output format used by ``render`` and ``pipe`` (Jupyter always shows SVG).
+
+    Returns
+    -------
+    graphviz.Digraph
+        The graph; a notebook cell that ends with it shows it. Value nodes are named
+        ``n0, n1, ...`` (the root last); the operation that produced ``nK`` is
+        ``nK_op``.
+
+    Examples
+    --------
+    >>> from micrograd.engine import Value
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> loss = a * b + a
+    >>> loss.backward()
+    >>> g = draw_graph(loss)
+    >>> g.body[-1].strip()
+    'n3_op -> n3'
+    """
+    import graphviz
+
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}.")
+    _check_value(root)
+    order = _canonical_order(root)
+    name = {id(v): f"n{i}" for i, v in enumerate(order)}
+
+    g = graphviz.Digraph("computation_graph", format=fmt)
+    g.attr("graph", rankdir=rankdir, fontname=_GRAPH_FONT, fontsize="14",
+           nodesep="0.25", ranksep="0.4", bgcolor="white")
+    g.attr("node", fontname=_GRAPH_FONT, fontsize="12")
+    g.attr("edge", fontname=_GRAPH_FONT, arrowsize="0.7")
+    if label is not None:
+        g.attr("graph", label=_plain_escape(str(label)), labelloc="t")
+
+    # In a left-to-right layout a record's fields stack vertically unless the whole
+    # label is wrapped in braces; wrap it so the three fields always sit side by side.
+    horizontal = rankdir in ("LR", "RL")
+    for v in order:
+        n = name[id(v)]
+        text = _record_escape(str(getattr(v, "label", "") or ""))
+        fields = f"{text} | data {_fixed4(v.data)} | grad {_fixed4(v.grad)}"
+        g.node(n, "{" + fields + "}" if horizontal else fields, shape="record",
+               style="filled", fillcolor="#eef3fb")
+        kids = sorted((name[id(c)] for c in _graph_children(v)),
+                      key=lambda s: int(s[1:]))
+        op = str(v._op)
+        if op:
+            g.node(f"{n}_op", _plain_escape(op), shape="ellipse",
+                   style="filled", fillcolor="#fff4d6")
+            for k in kids:
+                g.edge(k, f"{n}_op")
+            g.edge(f"{n}_op", n)
+        else:
+            for k in kids:  # operands recorded without an operation symbol
+                g.edge(k, n)
+    return g
+
+
+# --- classifier evaluation (chapter 03) ----------------------------------------------
+
+
+def _binary_targets(y_true: np.ndarray, pos_label_name: str) -> np.ndarray:
+    y = np.asarray(y_true)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"y_true must be a non-empty 1-D array, got shape {y.shape}.")
+    values = set(np.unique(y).tolist())
+    if not values <= {0, 1}:
+        raise ValueError(
+            f"y_true must hold 0/1 labels (1 = {pos_label_name}), got values "
+            f"{sorted(values, key=str)[:5]}; convert first, for example "
+            f"(y == 'slt').astype(int)."
+        )
+    if len(values) < 2:
+        raise ValueError(
+            "y_true holds only one class: ROC and precision-recall curves need clips "
+            "of both speakers."
+        )
+    return y.astype(int)
+
+
+def _scores_by_model(
+    y_score: np.ndarray | Mapping[str, np.ndarray], n: int
+) -> dict[str, np.ndarray]:
+    items = dict(y_score) if isinstance(y_score, Mapping) else {"": y_score}
+    if not items:
+        raise ValueError("y_score is an empty dict: give at least one model's scores.")
+    out = {}
+    for name, scores in items.items():
+        s = np.asarray(scores, dtype=np.float64)
+        if s.ndim == 2 and s.shape[1] == 2:
+            raise ValueError(
+                f"scores of {name or 'the model'} have two columns; pass the positive "
+                "class's column only, for example model.predict_proba(X)[:, 1]."
+            )
+        if s.shape != (n,):
+            raise ValueError(
+                f"scores of {name or 'the model'} have shape {s.shape}, but y_true has "
+                f"{n} labels: pass one score per clip."
+            )
+        if not np.all(np.isfinite(s)):
+            raise ValueError(f"scores of {name or 'the model'} contain NaN or inf.")
+        if s.min() < 0.0 or s.max() > 1.0:
+            raise ValueError(
+                f"scores of {name or 'the model'} are not probabilities in [0, 1] "
+                "(the reliability diagram needs them); use "
+                "model.predict_proba(X)[:, 1] rather than decision_function."
+            )
+        out[str(name)] = s
+    return out
+
+
+def _with_name(name: str, text: str) -> str:
+    return f"{name} ({text})" if name else text
+
+
+def plot_classifier_curves(
+    y_true: np.ndarray,
+    y_score: np.ndarray | Mapping[str, np.ndarray],
+    *,
+    axes: Sequence[Axes] | None = None,
+    title_prefix: str = "",
+    pos_label_name: str = "positive",
+    n_bins: int = 10,
+) -> np.ndarray:
+    """Draw the ROC curve, the precision-recall curve and a reliability diagram.
+    Taught in chapter 03 (Classical machine learning).
+
+    Three panels side by side, one line per model in each:
+
+    * ROC: true positive rate against false positive rate as the threshold moves, with
+      the area under the curve (AUC) in the legend and the chance diagonal (AUC 0.5).
+    * Precision-recall: precision against recall (a step curve), with the average
+      precision (AP) in the legend and the line a classifier that guesses would reach
+      (precision = prevalence, the fraction of positive clips).
+    * Reliability diagram: within each of ``n_bins`` equal-width bins of predicted
+      probability, the fraction of clips that really are positive
+      (:func:`sklearn.calibration.calibration_curve`, ``strategy="uniform"``), with
+      the Brier score in the legend and the diagonal of perfect calibration. A step
+      histogram of the predicted probabilities, on a twin y axis along the bottom,
+      shows how many clips each point rests on.
+
+    Parameters
+    ----------
+    y_true : np.ndarray
+        True labels, 0 or 1, shape ``(n,)``; 1 is the positive class.
+    y_score : np.ndarray or Mapping[str, np.ndarray]
+        Predicted probability of the positive class, shape ``(n,)``, for example
+        ``model.predict_proba(X_test)[:, 1]``; or a dict model name -> such scores
+        to compare models (drawn in the dict's order, colours C0, C1, ...).
+    axes : sequence of 3 matplotlib.axes.Axes, optional
+        Axes to draw on. A new figure with three panels is created when None.
+    title_prefix : str, default ""
+        Text put before each panel's title, for example "MFCC + logistic regression: ".
+    pos_label_name : str, default "positive"
+        Name of the positive class (for example a speaker), used in the labels.
+    n_bins : int, default 10
+        Number of equal-width probability bins of the reliability diagram.
+
+    Returns
+    -------
+    np.ndarray
+        The three axes (ROC, precision-recall, reliability), dtype object. Model lines
+        carry the model's legend label; the reference lines are labelled
+        "chance", "prevalence ..." and "perfectly calibrated".
+    """
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import (
+        average_precision_score,
+        brier_score_loss,
+        precision_recall_curve,
+        roc_auc_score,
+        roc_curve,
+    )
+
+    y = _binary_targets(y_true, pos_label_name)
+    models = _scores_by_model(y_score, y.size)
+    if int(n_bins) != n_bins or n_bins < 1:
+        raise ValueError(f"n_bins must be a positive whole number, got {n_bins!r}.")
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(15.0, 4.6), layout="constrained")
+    axes = np.asarray(axes, dtype=object).ravel()
+    if axes.size != 3:
+        raise ValueError(f"axes must hold exactly 3 Axes, got {axes.size}.")
+    ax_roc, ax_pr, ax_cal = axes
+
+    prevalence = float(y.mean())
+    bins = np.linspace(0.0, 1.0, int(n_bins) + 1)
+    ax_hist = ax_cal.twinx()
+    max_count = 1
+    for i, (name, s) in enumerate(models.items()):
+        color = f"C{i % 10}"
+        fpr, tpr, _ = roc_curve(y, s)
+        auc = roc_auc_score(y, s)
+        ax_roc.plot(fpr, tpr, color=color, linewidth=1.5,
+                    label=_with_name(name, f"AUC = {auc:.3f}"))
+        precision, recall, _ = precision_recall_curve(y, s)
+        ap = average_precision_score(y, s)
+        ax_pr.plot(recall, precision, color=color, linewidth=1.5,
+                   drawstyle="steps-post", label=_with_name(name, f"AP = {ap:.3f}"))
+        frac_pos, mean_pred = calibration_curve(y, s, n_bins=int(n_bins),
+                                                strategy="uniform")
+        brier = brier_score_loss(y, s)
+        ax_cal.plot(mean_pred, frac_pos, color=color, linewidth=1.5, marker="o",
+                    markersize=4, label=_with_name(name, f"Brier = {brier:.3f}"))
+        counts, _, _ = ax_hist.hist(s, bins=bins, histtype="step", color=color,
+                                    alpha=0.6, linewidth=1.0)
+        max_count = max(max_count, int(np.max(counts)))
+
+    ax_roc.plot([0, 1], [0, 1], color="0.5", linestyle="--", linewidth=1.0,
+                label="chance (AUC = 0.500)")
+    ax_roc.set_xlabel("False positive rate (false accepts)")
+    ax_roc.set_ylabel("True positive rate (recall)")
+    ax_roc.set_title(f"{title_prefix}ROC curve")
+    ax_roc.legend(loc="lower right", fontsize=8)
+
+    ax_pr.axhline(prevalence, color="0.5", linestyle="--", linewidth=1.0,
+                  label=f"prevalence = {prevalence:.3f}")
+    ax_pr.set_xlabel("Recall (true positive rate)")
+    ax_pr.set_ylabel("Precision (fraction of accepts that are right)")
+    ax_pr.set_title(f"{title_prefix}Precision-recall curve")
+    ax_pr.legend(loc="lower left", fontsize=8)
+
+    ax_cal.plot([0, 1], [0, 1], color="0.5", linestyle="--", linewidth=1.0,
+                label="perfectly calibrated")
+    ax_cal.set_xlabel(f"Predicted probability of {pos_label_name}")
+    ax_cal.set_ylabel(f"Observed fraction of {pos_label_name}")
+    ax_cal.set_title(f"{title_prefix}Reliability diagram ({int(n_bins)} bins)")
+    ax_cal.legend(loc="upper left", fontsize=8)
+    # The histogram fills the bottom quarter of the panel only.
+    ax_hist.set_ylim(0, 4 * max_count)
+    ax_hist.set_ylabel("Clips per bin (histogram)", color="0.4")
+    ax_hist.tick_params(axis="y", colors="0.4", labelsize=8)
+
+    for ax in (ax_roc, ax_pr, ax_cal):
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(True, linewidth=0.3, alpha=0.5)
+    return axes
+
+
+def _class_values(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence) -> list:
+    """The values in ``y_true``/``y_pred`` that stand for ``labels``, in order.
+
+    Either the labels themselves (``y == "slt"``) or their positions
+    (``y == 1`` for ``labels[1]``, the convention of ``voicelab.data.SPEAKERS``).
+    """
+    present = set(np.unique(np.concatenate([y_true, y_pred]).astype(object)).tolist())
+    names = list(labels)
+    if present <= set(names):
+        return names
+    positions = set(range(len(names)))
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) or
+           isinstance(v, float) and v.is_integer() for v in present):
+        if {int(v) for v in present} <= positions:
+            return list(range(len(names)))
+    raise ValueError(
+        f"y_true and y_pred hold {sorted(present, key=str)[:5]}, which are neither "
+        f"the labels {names} nor their positions 0..{len(names) - 1}."
+    )
+
+
+def plot_confusion(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    labels: Sequence[str],
+    ax: Axes | None = None,
+    title: str = "Confusion matrix",
+    normalize: str | None = None,
+) -> Axes:
+    """Show a confusion matrix as an annotated heatmap of true by predicted speaker.
+    Taught in chapter 03 (Classical machine learning).
+
+    Cell ``(i, j)`` counts the clips of true class ``labels[i]`` predicted as
+    ``labels[j]``, as :func:`sklearn.metrics.confusion_matrix` does; the diagonal holds
+    the right answers. With ``normalize="true"`` each cell also shows its percentage
+    of the row (recall per speaker on the diagonal) and the colours follow those
+    fractions; ``"pred"`` uses columns and ``"all"`` the whole table.
+
+    Parameters
+    ----------
+    y_true, y_pred : np.ndarray
+        True and predicted classes, shape ``(n,)``: either the label strings
+        themselves or their positions in ``labels`` (0, 1, ...).
+    labels : Sequence[str]
+        Class names in display order, for example ``voicelab.data.SPEAKERS``; they
+        become the tick labels.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on. A new figure is created when None.
+    title : str, default "Confusion matrix"
+        Axes title.
+    normalize : {None, "true", "pred", "all"}, default None
+        Colour by counts (None) or by fractions of rows, columns or all clips.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes, with x label "Predicted speaker" and y label "True speaker". The
+        heatmap's colour values are ``confusion_matrix(..., normalize=normalize)``.
+    """
+    import seaborn as sns
+    from sklearn.metrics import confusion_matrix
+
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(
+            f"normalize must be None, 'true', 'pred' or 'all', got {normalize!r}."
+        )
+    yt, yp = np.asarray(y_true), np.asarray(y_pred)
+    if yt.ndim != 1 or yt.shape != yp.shape or yt.size == 0:
+        raise ValueError(
+            f"y_true and y_pred must be non-empty 1-D arrays of the same length, got "
+            f"shapes {yt.shape} and {yp.shape}."
+        )
+    names = [str(label) for label in labels]
+    if len(names) < 2:
+        raise ValueError(f"labels must name at least two classes, got {names}.")
+    values = _class_values(yt, yp, labels)
+    counts = confusion_matrix(yt, yp, labels=values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shown = confusion_matrix(yt, yp, labels=values, normalize=normalize)
+    shown = np.nan_to_num(shown.astype(np.float64))
+    if normalize is None:
+        annot = np.array([[f"{c}" for c in row] for row in counts])
+        cbar_label = "Clips"
+        vmax = None
+    else:
+        annot = np.array([[f"{c}\n({100 * f:.1f}%)" for c, f in zip(rc, rf)]
+                          for rc, rf in zip(counts, shown)])
+        cbar_label = {"true": "Fraction of the true speaker's clips",
+                      "pred": "Fraction of the predicted speaker's clips",
+                      "all": "Fraction of all clips"}[normalize]
+        vmax = 1.0
+    ax = _new_axes(ax, (4.8, 4.0))
+    sns.heatmap(shown, annot=annot, fmt="", cmap="Blues", vmin=0.0, vmax=vmax,
+                square=True, linewidths=0.5, linecolor="white",
+                xticklabels=names, yticklabels=names, ax=ax,
+                cbar_kws={"label": cbar_label})
+    ax.set_xlabel("Predicted speaker")
+    ax.set_ylabel("True speaker")
+    ax.tick_params(axis="y", rotation=0)
+    ax.set_title(title)
+    return ax
