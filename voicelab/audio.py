@@ -308,6 +308,33 @@ def _dbfs(amplitude: float) -> float:
         return float(20 * np.log10(amplitude))
 
 
+def _check_signal(y: np.ndarray, name: str) -> np.ndarray:
+    """Return ``y`` as an array after checking it is a non-empty, finite, 1-D float signal.
+
+    Shared by the modules that take signals in memory (melspec, augment).
+    """
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(
+            f"{name} needs a mono signal of shape (n_samples,), got shape {y.shape}: "
+            "mix it down with voicelab.audio.to_mono first."
+        )
+    if y.size == 0:
+        raise EmptyAudioError(f"{name} got an empty signal (0 samples); pass a real clip.")
+    if not np.issubdtype(y.dtype, np.floating):
+        raise ValueError(
+            f"{name} needs floating-point samples in [-1, 1], got dtype {y.dtype}: load "
+            "clips with voicelab.audio.load, or divide integer PCM by its full scale "
+            "(e.g. y / 32768 for 16-bit)."
+        )
+    if not np.isfinite(y).all():
+        raise InvalidSamplesError(
+            f"{name} got {int((~np.isfinite(y)).sum())} NaN or infinite samples; find the "
+            "step that produced them, or reload the clip with voicelab.audio.load."
+        )
+    return y
+
+
 def to_mono(y: np.ndarray) -> np.ndarray:
     """Average the channels of a ``(channels, n)`` signal; pass ``(n,)`` through.
     Taught in chapter 01 (Sound as data).

@@ -20,7 +20,7 @@ import librosa
 import numpy as np
 import pandas as pd
 
-from voicelab.audio import EmptyAudioError, InvalidSamplesError, SilentAudioError
+from voicelab.audio import SilentAudioError, _check_signal
 
 __all__ = [
     "NOISE_KINDS",
@@ -41,29 +41,6 @@ NOISE_KINDS: dict[str, int] = {"white": 0, "pink": 1, "brown": 2}
 _SILENCE_PEAK = 1e-4  # -80 dBFS, the threshold voicelab.audio uses for silence
 _EVAL_SPLITS = ("val", "test")
 _TABLE_COLUMNS = ("file", "sentence_id", "speaker", "label")
-
-
-def _check_signal(y: np.ndarray, name: str) -> np.ndarray:
-    """Return ``y`` as an array after checking it is a non-empty, finite, 1-D float signal."""
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(
-            f"{name} needs a mono signal of shape (n_samples,), got shape {y.shape}: "
-            "mix it down with voicelab.audio.to_mono first."
-        )
-    if y.size == 0:
-        raise EmptyAudioError(f"{name} got an empty signal (0 samples); pass a real clip.")
-    if not np.issubdtype(y.dtype, np.floating):
-        raise ValueError(
-            f"{name} needs floating-point samples in [-1, 1], got dtype {y.dtype}: load "
-            "clips with voicelab.audio.load, or divide integer PCM by its full scale."
-        )
-    if not np.isfinite(y).all():
-        raise InvalidSamplesError(
-            f"{name} got {int((~np.isfinite(y)).sum())} NaN or infinite samples; find the "
-            "step that produced them, or reload the clip with voicelab.audio.load."
-        )
-    return y
 
 
 def _check_rng(rng: Any, name: str) -> np.random.Generator:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from voicelab.audio import EmptyAudioError, InvalidSamplesError, load, pad_or_crop
+from voicelab.audio import _check_signal, load, pad_or_crop
 from voicelab.features import cache_dir as _user_cache_dir
 
 __all__ = [
@@ -176,30 +176,6 @@ def mel_to_hz(m: float | np.ndarray, *, htk: bool = False) -> float | np.ndarray
         log_part = _MIN_LOG_HZ * np.exp(_LOGSTEP * (np.maximum(m, _MIN_LOG_MEL) - _MIN_LOG_MEL))
         hz = np.where(m >= _MIN_LOG_MEL, log_part, _F_SP * m)
     return float(hz) if hz.ndim == 0 else hz
-
-
-def _check_signal(y: np.ndarray, name: str) -> np.ndarray:
-    """Return ``y`` as an array after checking it is a non-empty, finite, 1-D signal."""
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(
-            f"{name} needs a mono signal of shape (n_samples,), got shape {y.shape}: "
-            "mix it down with voicelab.audio.to_mono first."
-        )
-    if y.size == 0:
-        raise EmptyAudioError(f"{name} got an empty signal (0 samples); pass a real clip.")
-    if not np.issubdtype(y.dtype, np.floating):
-        raise ValueError(
-            f"{name} needs floating-point samples in [-1, 1], got dtype {y.dtype}: load "
-            "clips with voicelab.audio.load, or divide integer PCM by its full scale "
-            "(e.g. y / 32768 for 16-bit)."
-        )
-    if not np.isfinite(y).all():
-        raise InvalidSamplesError(
-            f"{name} got {int((~np.isfinite(y)).sum())} NaN or infinite samples; find the "
-            "step that produced them, or reload the clip with voicelab.audio.load."
-        )
-    return y
 
 
 def _check_seconds(seconds: float) -> float:
