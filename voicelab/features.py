@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from voicelab.audio import load
@@ -32,7 +33,7 @@ FRAME_LENGTH = 1024  # 64 ms at 16 kHz
 HOP_LENGTH = 256  # 16 ms at 16 kHz
 N_MFCC = 20
 # Bump whenever a change to this module changes the numbers: it invalidates old caches.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 
 ALL_FEATURES: tuple[str, ...] = (
     "rms",
@@ -380,7 +381,10 @@ def extract(
         summary = _read_entry(entry)
         if summary is None:
             y, _ = load(path, sr=sr)
-            summary = summarize(frame_features(y, sr, names=names, **params))
+            # One BLAS thread: the numbers then do not depend on the machine's core count
+            # or on which chapter filled the cache first.
+            with threadpool_limits(1):
+                summary = summarize(frame_features(y, sr, names=names, **params))
             _write_entry(entry, summary)
         rows.append(summary)
     return pd.DataFrame(rows, index=df.index, dtype=float)

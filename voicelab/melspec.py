@@ -22,6 +22,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from voicelab.audio import _check_signal, load, pad_or_crop
@@ -61,7 +62,7 @@ AMIN = 1e-10  # power floor before the log (-100 dB), so digital silence stays f
 # silence), never their start. Every clip becomes n_frames(4.0) = 251 frames.
 CLIP_SECONDS = 4.0
 # Bump whenever a change to this module changes the numbers: it invalidates old caches.
-LOGMEL_VERSION = 1
+LOGMEL_VERSION = 2
 
 _MIN_LOG_HZ = 1000.0  # Slaney scale: linear below 1 kHz, logarithmic above
 _F_SP = 200.0 / 3  # Slaney scale: 3 mels per 200 Hz (66.67 Hz per mel) below 1 kHz
@@ -414,7 +415,8 @@ def log_mel_dataset(
         X = np.empty((len(distinct), *shape), dtype=np.float32)
         for i, sha in enumerate(tqdm(distinct, desc="log-mel", disable=not progress)):
             y, _ = load(first_path[sha], sr=LOGMEL.sr)
-            X[i] = log_mel(fixed_length(y, seconds, LOGMEL.sr), LOGMEL.sr)
+            with threadpool_limits(1):  # same numbers whatever the core count
+                X[i] = log_mel(fixed_length(y, seconds, LOGMEL.sr), LOGMEL.sr)
         _write_array(entry, X)
     position = {sha: i for i, sha in enumerate(distinct)}
     return X[[position[sha] for sha in shas]]
