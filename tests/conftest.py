@@ -163,3 +163,11 @@ def directory(tmp_path):
 def missing_path(tmp_path):
     """A path where no file exists."""
     return tmp_path / "missing.wav"
+
+
+@pytest.fixture(autouse=True)
+def tmp_cache(tmp_path, monkeypatch):
+    """Every test caches into its own empty folder."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("VOICELAB_CACHE", str(cache))
+    return cache

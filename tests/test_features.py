@@ -40,14 +40,6 @@ def _tone(freq: float, seconds: float, *, amp: float = 0.3, seed: int = 0) -> np
     return (amp * np.sin(2 * np.pi * freq * t) + 0.02 * noise).astype(np.float32)
 
 
-@pytest.fixture(autouse=True)
-def tmp_cache(tmp_path, monkeypatch):
-    """Every test caches into its own empty folder."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("VOICELAB_CACHE", str(cache))
-    return cache
-
-
 @pytest.fixture
 def clips(tmp_path):
     """Four short files (two low tones, two high tones) as a table like load_corpus's."""

@@ -51,14 +51,6 @@ def _reference(y: np.ndarray) -> np.ndarray:
     return librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=80.0)
 
 
-@pytest.fixture(autouse=True)
-def tmp_cache(tmp_path, monkeypatch):
-    """Every test caches into its own empty folder."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("VOICELAB_CACHE", str(cache))
-    return cache
-
-
 @pytest.fixture
 def clips(tmp_path):
     """Four short files of different lengths (one longer than 2 s) as a corpus-like table."""
