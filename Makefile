@@ -8,12 +8,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: book test notebooks sync sysdeps clean help
+.PHONY: book test test-portable notebooks sync sysdeps clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make book       set up .venv and build the HTML book into _build/html"
 	@echo "make test       set up .venv and run unit tests, nbval on every notebook, the book build"
+	@echo "make test-portable  run the notebooks again as on another CPU, with an empty cache"
 	@echo "make sync       copy each notebooks/NN_*.py into its .ipynb, keeping stored outputs"
 	@echo "make notebooks  re-execute every chapter in place (refreshes stored outputs)"
 
@@ -42,8 +43,20 @@ book: $(STAMP) sysdeps
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
 
+# Test runs never rewrite tracked files: the chapters' results table goes to a scratch copy.
+SCRATCH = $$(mktemp -d /tmp/voicelab-test.XXXXXX)
+
 test: $(STAMP) sysdeps
-	$(BIN)/python -m pytest
+	VOICELAB_RESULTS=$(SCRATCH)/results.csv $(BIN)/python -m pytest -n 2 --dist loadfile
+
+# Every library that dispatches float kernels by CPU is moved to other kernels (COURSE_GUIDE
+# section 2): OpenBLAS, numba, numpy's SIMD paths and oneDNN. The cache starts empty.
+FOREIGN_CPU = OPENBLAS_CORETYPE=Prescott NUMBA_CPU_NAME=generic \
+	NPY_DISABLE_CPU_FEATURES="X86_V4 X86_V3" ONEDNN_MAX_CPU_ISA=SSE41
+
+test-portable: $(STAMP) sysdeps
+	d=$(SCRATCH); $(FOREIGN_CPU) VOICELAB_CACHE=$$d/cache VOICELAB_RESULTS=$$d/results.csv \
+	  $(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile notebooks
 
 sync: $(STAMP)
 	$(BIN)/jupytext --to ipynb --update notebooks/[0-9][0-9]_*.py

@@ -665,12 +665,12 @@ print("delta by hand equals librosa.feature.delta on", delta_hand.shape[1],
 # ## From frames to one vector per clip
 #
 # Every feature so far gives a matrix of shape (coefficients, frames), and the number of
-# frames grows with the clip. `voicelab.features.summarize` keeps, for every
+# frames grows with the clip. `voicelab.features.pool_frames` keeps, for every
 # coefficient, the **mean** and the **standard deviation** over frames. The report's
 # four numbers are exactly the RMS and ZCR part of it.
 
 # %%
-summary = features.summarize(features.frame_features(y, sr))
+summary = features.pool_frames(features.frame_features(y, sr))
 print(f"{len(summary)} numbers per clip; the report's four:")
 print(summary[["rms_mean", "rms_std", "zcr_mean", "zcr_std"]].round(4).to_string())
 
@@ -681,7 +681,7 @@ print(summary[["rms_mean", "rms_std", "zcr_mean", "zcr_std"]].round(4).to_string
 
 # %%
 y_twice = np.concatenate([y, y])
-summary_twice = features.summarize(
+summary_twice = features.pool_frames(
     features.frame_features(y_twice, sr, names=("rms", "zcr"))
 )
 print(f"frames: {1 + len(y) // HOP_LENGTH} -> {1 + len(y_twice) // HOP_LENGTH}")

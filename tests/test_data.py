@@ -49,7 +49,7 @@ def corpus(tmp_path):
 
 def test_load_corpus_table(corpus):
     df = data.load_corpus(corpus)
-    assert list(df.columns) == list(data.COLUMNS)
+    assert list(df.columns) == list(data.CLIP_COLUMNS)
     assert len(df) == 2 * N_SENTENCES * 2
     assert all(os.path.isabs(p) and os.path.isfile(p) for p in df["path"])
     assert df["path"].iloc[0] == str(corpus / "clb" / "s001_t1.flac")
@@ -99,7 +99,7 @@ def test_shipped_corpus_loads():
     if not (data.CORPUS_DIR / "manifest.csv").is_file():
         pytest.skip("voicelab/corpus is not generated yet")
     df = data.load_corpus()
-    assert list(df.columns) == list(data.COLUMNS)
+    assert list(df.columns) == list(data.CLIP_COLUMNS)
     assert set(df["speaker"]) == set(data.SPEAKERS)
     assert df.groupby("sentence_id")["split"].nunique().eq(1).all()
     assert set(df["split"]) == set(data.SPLIT_NAMES)
@@ -222,7 +222,7 @@ def recordings(tmp_path):
 
 def test_load_folder_table(recordings):
     df = data.load_folder(recordings)
-    assert list(df.columns) == list(data.COLUMNS)
+    assert list(df.columns) == list(data.CLIP_COLUMNS)
     assert df["file"].tolist() == ["alice/goodbye.flac", "alice/hello_t1.wav",
                                    "alice/hello_t2.wav", "alice/thanks.wav",
                                    "bob/goodbye_T3.ogg", "bob/hello_take1.WAV",

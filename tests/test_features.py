@@ -30,7 +30,7 @@ from voicelab.features import (
     cache_dir,
     extract,
     frame_features,
-    summarize,
+    pool_frames,
 )
 
 
@@ -155,13 +155,13 @@ def test_deltas_of_short_clips():
         frame_features(short[:300], SR, names="mfcc_delta")
 
 
-# --- summarize ---------------------------------------------------------------------------
+# --- pool_frames ---------------------------------------------------------------------------
 
 
-def test_summarize_names_and_values():
+def test_pool_frames_names_and_values():
     rms = np.array([[1.0, 2.0, 6.0]])
     mfcc = np.array([[0.0, 2.0, 4.0], [1.0, 1.0, 1.0]])
-    summary = summarize({"rms": rms, "mfcc": mfcc})
+    summary = pool_frames({"rms": rms, "mfcc": mfcc})
     assert list(summary.index) == [
         "rms_mean", "rms_std", "mfcc_01_mean", "mfcc_01_std", "mfcc_02_mean", "mfcc_02_std"
     ]
@@ -169,15 +169,15 @@ def test_summarize_names_and_values():
     assert summary.dtype == float
 
 
-def test_summarize_pads_to_two_digits(signal, computed):
-    index = summarize(computed["defaults"]).index
+def test_pool_frames_pads_to_two_digits(signal, computed):
+    index = pool_frames(computed["defaults"]).index
     assert "contrast_07_std" in index and "chroma_cens_12_mean" in index
     assert "mfcc_delta2_20_mean" in index and "mfcc_20_std" in index
     assert len(index) == 2 * (5 + 7 + 3 * 12 + 3 * N_MFCC)
 
 
 def test_report4_is_exactly_four_columns(signal):
-    summary = summarize(frame_features(signal, SR, names=FEATURE_SETS["report4"]))
+    summary = pool_frames(frame_features(signal, SR, names=FEATURE_SETS["report4"]))
     assert list(summary.index) == ["rms_mean", "rms_std", "zcr_mean", "zcr_std"]
 
 
@@ -203,7 +203,7 @@ def test_extract_matches_frame_features_and_keeps_index(clips):
     assert list(table.index) == list(clips.index)
     for index, path in clips["path"].items():
         with threadpool_limits(1):  # extract computes with one BLAS thread
-            expected = summarize(frame_features(load(path)[0], SR))
+            expected = pool_frames(frame_features(load(path)[0], SR))
         assert list(table.columns) == list(expected.index)
         assert_allclose(table.loc[index], expected)
 
@@ -334,5 +334,5 @@ def test_columns_match_the_computed_summary(feature_set):
     y = np.random.default_rng(1).uniform(-0.5, 0.5, 8000).astype(np.float32)
     names = features.FEATURE_SETS[feature_set]
     frames = features.frame_features(y, 16_000, names=names, n_mfcc=13)
-    expected = features.summarize(frames).index.tolist()
+    expected = features.pool_frames(frames).index.tolist()
     assert features.columns(feature_set, n_mfcc=13) == expected

@@ -1,7 +1,7 @@
 """The shipped two-speaker corpus and a reader's own recordings as tables, and splits.
 
 Taught in chapter 01 (Sound as data); the sentence-grouped splits return in chapter 03.
-Every table has one row per clip and the columns of :data:`COLUMNS`.
+Every table has one row per clip and the columns of :data:`CLIP_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from voicelab import audio
 __all__ = [
     "CORPUS_DIR",
     "SPEAKERS",
-    "COLUMNS",
+    "CLIP_COLUMNS",
     "SPLIT_NAMES",
     "AUDIO_EXTENSIONS",
     "load_corpus",
@@ -33,7 +33,7 @@ __all__ = [
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 SPEAKERS: tuple[str, ...] = ("clb", "slt")
-COLUMNS = (
+CLIP_COLUMNS = (
     "path", "file", "speaker", "label", "sentence_id", "take", "text", "duration_s",
     "sha256", "split",
 )
@@ -63,7 +63,7 @@ def load_corpus(root: str | os.PathLike = CORPUS_DIR) -> pd.DataFrame:
     Returns
     -------
     pd.DataFrame
-        Columns :data:`COLUMNS`: ``path`` (absolute, str), ``file`` (relative to
+        Columns :data:`CLIP_COLUMNS`: ``path`` (absolute, str), ``file`` (relative to
         ``root``), ``speaker``, ``label`` (index in :data:`SPEAKERS`), ``sentence_id``,
         ``take`` (int), ``text``, ``duration_s``, ``sha256``, ``split``.
     """
@@ -95,7 +95,7 @@ def load_corpus(root: str | os.PathLike = CORPUS_DIR) -> pd.DataFrame:
         duration_s=df["duration_s"].astype(float),
     )
     df["split"] = _read_splits(root / "splits.csv", df)
-    return df[list(COLUMNS)]
+    return df[list(CLIP_COLUMNS)]
 
 
 def _read_splits(path: Path, df: pd.DataFrame) -> pd.Series:
@@ -229,7 +229,7 @@ def load_folder(
     Returns
     -------
     pd.DataFrame
-        Columns :data:`COLUMNS`; ``text`` is empty, ``duration_s`` comes from the file
+        Columns :data:`CLIP_COLUMNS`; ``text`` is empty, ``duration_s`` comes from the file
         header, ``split`` from ``make_splits(df, seed=0)``, which needs at least three
         different sentences.
     """
@@ -259,7 +259,7 @@ def load_folder(
     rows = []
     for label, name in enumerate(speakers):
         rows += _speaker_rows(root, name, label)
-    df = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "split"])
+    df = pd.DataFrame(rows, columns=[c for c in CLIP_COLUMNS if c != "split"])
     df["split"] = make_splits(df, seed=0)
     return df
 

@@ -1,7 +1,7 @@
 """Hand-made features: frame-level descriptors, per-clip summary vectors, cached extraction.
 
 A clip becomes a fixed-length vector in two steps. :func:`frame_features` describes every
-short frame of the signal (loudness, brightness, pitch class, timbre); :func:`summarize`
+short frame of the signal (loudness, brightness, pitch class, timbre); :func:`pool_frames`
 reduces each descriptor to its mean and standard deviation over the frames. :func:`extract`
 does both for every clip of a table and caches the result, and :class:`SummaryFeatures`
 wraps it as a scikit-learn transformer. Taught in chapter 02 (Hand-made features).
@@ -59,7 +59,7 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
 }
 __all__ = [
     "frame_features",
-    "summarize",
+    "pool_frames",
     "columns",
     "cache_dir",
     "extract",
@@ -181,7 +181,7 @@ def frame_features(
     return {name: compute[name]() for name in wanted}
 
 
-def summarize(frames: dict[str, np.ndarray]) -> pd.Series:
+def pool_frames(frames: dict[str, np.ndarray]) -> pd.Series:
     """Reduce frame-level features to their mean and std over frames.
     Taught in chapter 02 (Hand-made features).
 
@@ -233,7 +233,7 @@ def columns(feature_set: str | Sequence[str] = "all", *, n_mfcc: int = N_MFCC) -
     Returns
     -------
     list of str
-        The column names, in the order :func:`summarize` gives them.
+        The column names, in the order :func:`pool_frames` gives them.
     """
     names = []
     for name in _resolve_set(feature_set):
@@ -327,7 +327,7 @@ def extract(
     Taught in chapter 02 (Hand-made features).
 
     Each clip is loaded once with :func:`voicelab.audio.load`, all requested features are
-    computed in one pass (:func:`frame_features`, then :func:`summarize`) and the summary is
+    computed in one pass (:func:`frame_features`, then :func:`pool_frames`) and the summary is
     saved to ``<cache_dir>/features/<key>/<sha256>.npz``. ``key`` is a short hash of
     ``FEATURES_VERSION``, the librosa version, the feature names, ``sr`` and the parameters, so changing any of
     them computes afresh, while a re-run with the same settings only reads the cache. Entries
@@ -354,7 +354,7 @@ def extract(
     Returns
     -------
     pd.DataFrame
-        Index of ``df``, one float column per entry of :func:`summarize`.
+        Index of ``df``, one float column per entry of :func:`pool_frames`.
 
     Raises
     ------
@@ -384,7 +384,7 @@ def extract(
             # One BLAS thread: the numbers then do not depend on the machine's core count
             # or on which chapter filled the cache first.
             with threadpool_limits(1):
-                summary = summarize(frame_features(y, sr, names=names, **params))
+                summary = pool_frames(frame_features(y, sr, names=names, **params))
             _write_entry(entry, summary)
         rows.append(summary)
     return pd.DataFrame(rows, index=df.index, dtype=float)
@@ -480,7 +480,7 @@ class SummaryFeatures(TransformerMixin, BaseEstimator):
         return table.to_numpy(dtype=float)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """Output column names, as :func:`summarize` names them.
+        """Output column names, as :func:`pool_frames` names them.
 
         Parameters
         ----------

@@ -11,14 +11,16 @@ chapter 03 (Classical machine learning).
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from voicelab._util import atomic_write_bytes, locked
+
 __all__ = [
     "RESULTS_PATH",
+    "results_path",
     "KEY",
     "COLUMNS",
     "record",
@@ -27,6 +29,7 @@ __all__ = [
 ]
 
 RESULTS_PATH = Path(__file__).parent / "results.csv"
+"""The table shipped with the package; ``make notebooks`` refreshes it."""
 KEY: tuple[str, ...] = ("chapter", "model", "features", "evaluation", "metric")
 """Columns that identify a row; :func:`record` replaces rows with the same key."""
 COLUMNS: tuple[str, ...] = (*KEY, "mean", "std", "low", "high", "n")
@@ -42,14 +45,31 @@ def _empty() -> pd.DataFrame:
     return table
 
 
-def load_results(path: str | os.PathLike = RESULTS_PATH) -> pd.DataFrame:
+def results_path() -> Path:
+    """Where chapters read and write the table: ``$VOICELAB_RESULTS`` or the shipped file.
+    Taught in chapter 03 (Classical machine learning).
+
+    Tests set ``VOICELAB_RESULTS`` to a scratch file, so running the notebooks never
+    rewrites the shipped table; the scratch file starts as a copy of it.
+    """
+    env = os.environ.get("VOICELAB_RESULTS")
+    if not env:
+        return RESULTS_PATH
+    path = Path(env).expanduser()
+    with locked(path):
+        if not path.exists() and RESULTS_PATH.is_file():
+            atomic_write_bytes(path, RESULTS_PATH.read_bytes())
+    return path
+
+
+def load_results(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """Read the results table; an empty table if the file does not exist yet.
     Taught in chapter 03 (Classical machine learning).
 
     Parameters
     ----------
-    path : str or os.PathLike, default RESULTS_PATH
-        CSV file written by :func:`record`.
+    path : str or os.PathLike, optional
+        CSV file written by :func:`record` (default :func:`results_path`).
 
     Returns
     -------
@@ -63,7 +83,7 @@ def load_results(path: str | os.PathLike = RESULTS_PATH) -> pd.DataFrame:
     ValueError
         If the file lacks some of the columns.
     """
-    path = Path(path)
+    path = results_path() if path is None else Path(path)
     if not path.is_file() or path.stat().st_size == 0:
         return _empty()
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -95,7 +115,7 @@ def record(
     summary: pd.DataFrame,
     *,
     evaluation: str,
-    path: str | os.PathLike = RESULTS_PATH,
+    path: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """Add or replace one model's numbers in the results table and write it.
     Taught in chapter 03 (Classical machine learning).
@@ -123,8 +143,8 @@ def record(
         number of scores behind them); ``std``, ``low`` and ``high`` may be NaN.
     evaluation : str
         How the numbers were obtained, e.g. ``"5x5 sentence-grouped CV"``.
-    path : str or os.PathLike, default RESULTS_PATH
-        CSV file of the table; created if missing.
+    path : str or os.PathLike, optional
+        CSV file of the table (default :func:`results_path`); created if missing.
 
     Returns
     -------
@@ -146,6 +166,14 @@ def record(
         "evaluation": _check_label("evaluation", evaluation),
     }
     new = _rows_from_summary(summary, labels)
+    path = results_path() if path is None else Path(path)
+    with locked(path):
+        _merge(new, path)
+    return load_results(path)
+
+
+def _merge(new: pd.DataFrame, path: Path) -> None:
+    """Replace ``new``'s keys in the table at ``path`` and write it back."""
     old = load_results(path)
     keys = pd.MultiIndex.from_frame(new[list(KEY)])
     kept = old[~pd.MultiIndex.from_frame(old[list(KEY)]).isin(keys)] if len(old) else old
@@ -153,8 +181,7 @@ def record(
     table = table.sort_values(list(KEY), kind="stable").reset_index(drop=True)
     table[list(_FLOATS)] = table[list(_FLOATS)].astype(float).round(_DECIMALS)
     table["n"] = table["n"].astype(int)
-    _write(table, Path(path))
-    return load_results(path)
+    _write(table, path)
 
 
 def _rows_from_summary(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -195,15 +222,7 @@ def _write(table: pd.DataFrame, path: Path) -> None:
     data = text.encode("utf-8")
     if path.is_file() and path.read_bytes() == data:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, data)
 
 
 def results_table(
@@ -235,7 +254,7 @@ def results_table(
         If ``results`` lacks columns, or has rows but none for ``metric`` (the message
         lists the metrics it has).
     """
-    table = load_results(RESULTS_PATH) if results is None else results
+    table = load_results() if results is None else results
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise ValueError(f"results lacks the columns {missing}: use load_results().")
