@@ -9,12 +9,19 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import numbers
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Sequence, TypeVar
+
+from tqdm.auto import tqdm
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -69,3 +76,31 @@ def check_int(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
     return int(value)
+
+
+def map_clips(
+    fn: Callable[[T], R], items: Sequence[T], *, desc: str, progress: bool = True,
+    workers: int | None = None,
+) -> list[R]:
+    """``[fn(item) for item in items]``, in worker processes when there are several cores.
+
+    ``fn`` must be a module-level function; each call's result must not depend on the
+    process it runs in (limit BLAS to one thread inside ``fn``). Results keep the order.
+    """
+    if workers is None:
+        workers = min(len(os.sched_getaffinity(0)), len(items))
+    bar = tqdm(total=len(items), desc=desc, disable=not progress)
+    results: list[R] = []
+    if workers <= 1:
+        for item in items:
+            results.append(fn(item))
+            bar.update()
+    else:
+        # forkserver: workers never inherit a parent's threads (TensorFlow, OpenMP).
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for result in pool.map(fn, items, chunksize=max(1, len(items) // (8 * workers))):
+                results.append(result)
+                bar.update()
+    bar.close()
+    return results
