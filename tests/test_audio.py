@@ -320,7 +320,7 @@ def test_pad_or_crop_rejects_bad_arguments():
 # --- conventions ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [n for n in audio.__all__ if n != "DEFAULT_SR"])
+@pytest.mark.parametrize("name", [n for n in audio.__all__ if n != "SR"])
 def test_docstring_names_the_chapter(name):
     first_paragraph = getattr(audio, name).__doc__.strip().split("\n\n")[0]
     assert len(first_paragraph.splitlines()) <= 2

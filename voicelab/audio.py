@@ -17,7 +17,7 @@ import scipy.signal
 import soundfile as sf
 
 __all__ = [
-    "DEFAULT_SR",
+    "SR",
     "AudioError",
     "AudioFileNotFoundError",
     "NotAudioError",
@@ -38,7 +38,7 @@ __all__ = [
     "pad_or_crop",
 ]
 
-DEFAULT_SR = 16_000
+SR = 16_000
 _SILENCE_PEAK = 1e-4  # -80 dBFS: quieter than any working microphone's noise floor
 _KINDS = ("lowpass", "highpass", "bandpass")
 # libsndfile error codes meaning "not a format I can decode" rather than "damaged"
@@ -95,7 +95,7 @@ class InvalidSamplesError(AudioError):
 
 def load(
     path: str | os.PathLike,
-    sr: int | None = DEFAULT_SR,
+    sr: int | None = SR,
     *,
     mono: bool = True,
     min_duration: float = 0.1,

@@ -315,7 +315,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_clips(df: pd.DataFrame, *, sr: int = audio.DEFAULT_SR) -> list[np.ndarray]:
+def load_clips(df: pd.DataFrame, *, sr: int = audio.SR) -> list[np.ndarray]:
     """Load the ``path`` of every row with :func:`voicelab.audio.load`, in row order.
     Taught in chapter 01 (Sound as data).
 

@@ -26,9 +26,8 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from voicelab.audio import load
+from voicelab.audio import SR, load
 
-SR = 16_000
 FRAME_LENGTH = 1024  # 64 ms at 16 kHz
 HOP_LENGTH = 256  # 16 ms at 16 kHz
 N_MFCC = 20

@@ -25,7 +25,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from voicelab.audio import _check_signal, load, pad_or_crop
+from voicelab.audio import SR, _check_signal, load, pad_or_crop
+from voicelab.features import FRAME_LENGTH, HOP_LENGTH
 from voicelab.features import cache_dir as _user_cache_dir
 
 __all__ = [
@@ -48,9 +49,8 @@ __all__ = [
     "log_mel_dataset",
 ]
 
-SR = 16_000  # every clip is loaded (and resampled) at 16 kHz
-N_FFT = 1024  # 64 ms window: resolves the harmonics of a voice above ~60 Hz
-HOP_LENGTH = 256  # 16 ms between frames (75 % overlap), as in voicelab.features
+# One source for the rate, window and hop: voicelab.audio and voicelab.features.
+N_FFT = FRAME_LENGTH  # 64 ms window: resolves the harmonics of a voice above ~60 Hz
 N_MELS = 64  # mel bands from FMIN to FMAX
 FMIN = 50.0  # below the lowest voice fundamental; the corpus is high-passed at 60-200 Hz
 FMAX = 8000.0  # the Nyquist frequency at 16 kHz
