@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from voicelab.audio import SR, _check_signal, load, pad_or_crop
 from voicelab.features import FRAME_LENGTH, HOP_LENGTH
-from voicelab.features import cache_dir as _user_cache_dir
+from voicelab._util import cache_dir as _user_cache_dir
 
 __all__ = [
     "SR",
@@ -376,7 +376,7 @@ def log_mel_dataset(
     seconds : float, default CLIP_SECONDS
         Clip length fed to :func:`log_mel`.
     cache_dir : str or path-like, optional
-        Cache root; defaults to :func:`voicelab.features.cache_dir`.
+        Cache root; defaults to ``$VOICELAB_CACHE`` or ``~/.cache/voicelab``.
     progress : bool, default True
         Show a progress bar while computing (none when the cache answers).
 

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from voicelab._util import cache_dir, spec_key
+
 if TYPE_CHECKING:  # imported where used: keeps ``import voicelab.nn`` fast
     import keras
     from matplotlib.axes import Axes
@@ -1118,3 +1120,23 @@ def plot_history(
               fontsize="small", frameon=False)
     ax.set_title(title)
     return ax
+
+
+def load_or_train(name: str, spec: Mapping[str, Any], train: Callable[[], Any]) -> Any:
+    """The Keras model cached under ``name`` and ``spec``, else ``train()``'s, cached.
+    Taught in chapter 06 (A CNN that listens).
+
+    ``spec`` (JSON-able) holds all that changes the weights: data hashes, code version,
+    seed, hyperparameters. Another spec trains afresh. Later chapters reuse a model by
+    passing the same name and spec. Files: ``<cache>/models/<name>-<hash>.keras``.
+    """
+    keras = _keras()
+    path = cache_dir() / "models" / f"{name}-{spec_key(dict(spec))}.keras"
+    if path.is_file():
+        return keras.models.load_model(path)
+    model = train()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}-{os.getpid()}.keras")
+    model.save(tmp)
+    os.replace(tmp, path)
+    return model
