@@ -44,3 +44,16 @@ def test_book_builds_without_warnings():
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
     assert (ROOT / "_build" / "html" / "index.html").exists()
+
+
+def test_api_page_documents_every_public_module():
+    import pkgutil
+
+    import voicelab
+
+    page = (ROOT / "book" / "api.md").read_text()
+    modules = [
+        m.name for m in pkgutil.iter_modules(voicelab.__path__) if not m.name.startswith("_")
+    ]
+    missing = [m for m in modules if f".. automodule:: voicelab.{m}\n" not in page]
+    assert not missing, f"book/api.md does not document: {missing}"
