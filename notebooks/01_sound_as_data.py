@@ -14,15 +14,22 @@
 # %% [markdown]
 # # 01 · Sound as data
 #
-# **What you will learn:** how a recording becomes an array of numbers, and how to load,
-# resample, trim, filter and normalise it, checking each step against its formula.
+# **Time:** about 75 minutes (the notebook runs in about 40 s).
 #
-# **Where this sits:** the first chapter. Next, {doc}`02_features` turns these arrays
-# into features a classifier can use.
+# **By the end you can:**
 #
-# The course follows one question through every chapter: can a program tell two speakers
-# apart when they read the same sentences? This chapter looks at the raw material. By
-# the end you will also have found a bias in the data that a careless model would learn.
+# - compute how long a sampled signal lasts, how much noise its bit depth adds, and
+#   where a frequency above the Nyquist frequency lands;
+# - load a clip at an explicit sample rate, and load a folder of your own recordings
+#   as a table with sentence-grouped train/val/test splits;
+# - read a magnitude spectrum, tell bin spacing from frequency resolution, and trace a
+#   steep edge in it to the filter that made it;
+# - trim, filter, normalise and pad a clip, checking each step against its formula;
+# - find a bias in the data (clip duration) that a careless model would learn.
+#
+# **Where this sits:** the first chapter: the raw material for the course's question,
+# can a program tell two speakers apart when they read the same sentences? Next,
+# {doc}`02_features` turns these arrays into features a classifier can use.
 
 # %% tags=["remove-cell"]
 import sys
@@ -32,17 +39,22 @@ if "google.colab" in sys.modules:
 
 # %%
 import contextlib
+import shutil
 import tempfile
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import librosa
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import scipy.signal
 import seaborn as sns
 import soundfile as sf
 
 from voicelab import audio, data, viz
+from voicelab.glue import glue
 
 # %% [markdown]
 # ## A sound is a list of numbers
@@ -82,9 +94,16 @@ ax.stem(1e3 * n / sr, y, basefmt=" ", label=f"samples at {sr} Hz")
 ax.set(xlabel="Time (ms)", ylabel="Amplitude", title="Sampling a 440 Hz tone at 8 kHz")
 ax.legend(loc="upper right")
 plt.show()
+glue("tone_samples", y.size)
 print(f"{y.size} samples at {sr} Hz last {1e3 * y.size / sr:.1f} ms")
 
 # %% [markdown]
+# The tone has {glue:text}`tone_samples` samples. The cell above called
+# `glue("tone_samples", y.size)`, which stores the value in the notebook under a name,
+# and this sentence shows it with ``{glue:text}`tone_samples` ``: every result number
+# in the course's prose is glued like this, so the text always says what the code
+# computed.
+#
 # ### Bit depth
 #
 # Each sample is stored as an integer with a fixed number of bits, the **bit depth**
@@ -97,33 +116,39 @@ print(f"{y.size} samples at {sr} Hz last {1e3 * y.size / sr:.1f} ms")
 # ratio, in decibels, is the signal-to-quantisation-noise ratio:
 #
 # $$
-# \mathrm{SNR} = 10 \log_{10} \frac{1/2}{\Delta^2 / 12} \approx 6.02\, b + 1.76
-# \ \text{dB.}
+# \mathrm{SNR} = 10 \log_{10} \frac{1/2}{\Delta^2 / 12}
+# = b \cdot 20 \log_{10} 2 + 10 \log_{10} \tfrac{3}{2} \ \text{dB.}
 # $$ (eq-01-snr)
 #
-# Every extra bit buys about 6 dB. Check it by rounding a tone to 8 and to 16 bits.
+# Check it by rounding a tone to 8 and to 16 bits.
 
 # %%
 sr = 16_000
 tone = np.sin(2 * np.pi * 997 * np.arange(sr) / sr)
+db_per_bit, snr_offset = 20 * np.log10(2), 10 * np.log10(3 / 2)
 for bits in (8, 16):
     step = 2.0 / 2**bits
     error = step * np.round(tone / step) - tone
     measured = 10 * np.log10(np.mean(tone**2) / np.mean(error**2))
-    formula = 6.02 * bits + 1.76
+    formula = db_per_bit * bits + snr_offset
     assert abs(measured - formula) < 0.5
     print(f"{bits:2d} bits: {2**bits:6d} levels, SNR measured {measured:5.1f} dB, "
           f"formula {formula:5.1f} dB")
+glue("db_per_bit", round(db_per_bit, 2))
+glue("snr_offset", round(snr_offset, 2))
+glue("snr_16", round(formula))
 
 # %% [markdown]
-# A 16-bit file has about 98 dB between a full-scale tone and the rounding noise. That
-# is more than enough for speech, and it is what the course's corpus uses.
+# Every extra bit buys {glue:text}`db_per_bit` dB, on top of
+# {glue:text}`snr_offset` dB. A 16-bit file has about {glue:text}`snr_16` dB between
+# a full-scale tone and the rounding noise. That is more than enough for speech, and it
+# is what the course's corpus uses.
 #
 # ### The Nyquist frequency and aliasing
 #
-# Sampling loses information unless the signal is slow enough. Take a cosine of
-# frequency $f$ and add a whole multiple $m$ of the sample rate to it. At the sample
-# instants $t = n / f_s$ nothing changes, because $2\pi m n$ is a whole number of turns:
+# Add a whole multiple $m$ of the sample rate to a cosine's frequency $f$. At the
+# sample instants $t = n / f_s$ nothing changes, as $2\pi m n$ is a whole number of
+# turns:
 #
 # $$
 # \cos\!\left(2\pi (f + m f_s) \frac{n}{f_s}\right)
@@ -131,13 +156,12 @@ for bits in (8, 16):
 # = \cos\!\left(2\pi f \frac{n}{f_s}\right).
 # $$ (eq-01-alias)
 #
-# Cosine is even, so $-f$ gives the same samples too, and so does $f_s - f$. Two
-# frequencies that give the same samples are **aliases** of each other. Every frequency
-# folds onto one between 0 and $f_s / 2$. That limit is the **Nyquist frequency**.
-#
-# The sampling theorem says the converse: a signal with no content at or above $f_s / 2$
-# is fully determined by its samples {cite}`oppenheim2010discrete`. This is why
-# recorders low-pass filter the sound before they sample it.
+# Cosine is even, so $-f$ and $f_s - f$ give the same samples too: they are
+# **aliases**. Every frequency folds onto one between 0 and $f_s / 2$, the **Nyquist
+# frequency**. Conversely, a signal with no content at or above $f_s / 2$ is fully
+# determined by its samples {cite}`oppenheim2010discrete`. So recorders low-pass filter
+# the sound before sampling it, and resamplers before lowering the rate: you will meet
+# that filter in the spectra below.
 #
 # Here a 7 kHz tone and a 1 kHz tone, both sampled at 8 kHz, give identical samples.
 
@@ -161,33 +185,34 @@ ax.legend(loc="lower right", fontsize=8)
 plt.show()
 
 # %% [markdown]
-# The course's recordings use $f_s = 16$ kHz, so they hold frequencies up to 8 kHz. That
-# is the usual rate for speech models. A classic landline telephone passes only about
-# 300 to 3400 Hz. The report's author was often mistaken for her mother on the phone;
-# losing everything above 3.4 kHz is one plausible reason.
+# The course's recordings use $f_s = 16$ kHz, the usual rate for speech models, so
+# they hold frequencies up to 8 kHz.
 #
 # ## The corpus
 #
 # The report this course follows used private recordings of a daughter and her mother.
 # The course ships its own corpus instead: two female voices, `clb` and `slt`, of the
-# RHVoice speech synthesiser {cite}`rhvoice`. Each voice is a statistical model trained
-# on recordings of one real woman; `slt` comes from the CMU ARCTIC databases
-# {cite}`kominek2004arctic`. So this is synthetic speech, not recordings of people. Both
+# RHVoice speech synthesiser {cite}`rhvoice`, each a statistical model trained on
+# recordings of one real woman (`slt` comes from CMU ARCTIC
+# {cite}`kominek2004arctic`). It is synthetic speech, not recordings of people. Both
 # voices read the same sentences, twice each. `voicelab.data.load_corpus` returns the
-# corpus as a table with one row per clip.
+# corpus as a table, one row per clip.
 
 # %%
 df = data.load_corpus()
 df[["speaker", "sentence_id", "take", "duration_s", "text"]].head()
 
 # %%
+glue("n_clips", len(df))
+glue("n_sentences", df["sentence_id"].nunique())
 print(f"{len(df)} clips, {df['sentence_id'].nunique()} sentences, "
       f"takes {sorted(df['take'].unique().tolist())}")
 df.pivot_table(index="speaker", columns="take", values="file", aggfunc="count")
 
 # %% [markdown]
-# Every sentence is read by both speakers, in every take. A file's header tells you how
-# it was stored without decoding it; `soundfile.info` reads it.
+# Every sentence is read by both speakers, in every take: {glue:text}`n_clips` clips of
+# {glue:text}`n_sentences` sentences. A file's header tells you how it was stored
+# without decoding it; `soundfile.info` reads it.
 
 # %%
 assert (df.groupby("sentence_id").size() == 2 * df["take"].nunique()).all()
@@ -195,6 +220,67 @@ formats = {(i.samplerate, i.channels, i.subtype) for i in map(sf.info, df["path"
 print("sample rate, channels, encoding:", formats)
 
 # %% [markdown]
+# ### Splits grouped by sentence
+#
+# Later chapters train a model on some clips and test it on others. If the same
+# sentence appeared in both, a model could score by recognising *what* is said, or the
+# room and level of one recording session, instead of *who* says it. So the corpus is
+# split by sentence: all four clips of a sentence (two speakers, two takes) land in
+# the same part. The `split` column comes from `splits.csv`, made once with this
+# function (it is `voicelab.data.make_splits`; a test checks that the two agree):
+
+# %%
+def make_splits(
+    df: pd.DataFrame, *, seed: int = 0, fractions: Sequence[float] = (0.8, 0.1, 0.1),
+    group: str = "sentence_id",
+) -> pd.Series:
+    """Assign every row to train, val or test, keeping each group in one split.
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        One row per clip, with a ``group`` column.
+    seed : int
+        Seed of the shuffle of the groups.
+    fractions : sequence of 3 floats
+        Shares of the groups for train, val and test; each non-zero share gets at
+        least one group, and train takes what rounding leaves.
+    group : str
+        Column whose values never straddle two splits.
+    """
+    groups = np.sort(df[group].unique())
+    shares = np.asarray(fractions, dtype=float)
+    counts = np.maximum(np.round(shares * len(groups)), shares > 0).astype(int)
+    counts[0] = len(groups) - counts[1:].sum()
+    assert np.isclose(shares.sum(), 1) and counts.min() >= 0, (fractions, counts)
+    shuffled = np.random.default_rng(seed).permutation(groups)
+    names = np.repeat(["train", "val", "test"], counts)
+    return df[group].map(dict(zip(shuffled, names))).rename("split")
+
+
+# %% [markdown]
+# Make the splits again from the manifest, write them the way `splits.csv` was
+# written, and compare with the shipped file byte for byte.
+
+# %%
+split = make_splits(df, seed=0)
+pd.testing.assert_series_equal(split, df["split"])
+assert split.groupby(df["sentence_id"]).nunique().eq(1).all()
+table = df[["sentence_id"]].assign(split=split).drop_duplicates()
+with tempfile.TemporaryDirectory() as tmp:
+    table.to_csv(Path(tmp) / "splits.csv", index=False)
+    assert (Path(tmp) / "splits.csv").read_bytes() == (
+        data.CORPUS_DIR / "splits.csv").read_bytes()
+sentences_per_split = table["split"].value_counts()
+for name in ("train", "val", "test"):
+    glue(f"n_{name}", int(sentences_per_split[name]))
+sentences_per_split
+
+# %% [markdown]
+# The sentences divide {glue:text}`n_train`, {glue:text}`n_val` and {glue:text}`n_test`
+# between train, val and test.
+#
 # ## Loading a clip
 #
 # `voicelab.audio.load` reads a file, checks it, and returns the samples as float32 with
@@ -234,28 +320,48 @@ print(f"loudest sample: {ints[loudest]} / 32768 = {y[loudest]:.5f}")
 # | `SilentAudioError` | the peak is below `silence_peak` (−80 dBFS) |
 #
 # A folder of recordings often holds a stray text file. Make one in a temporary folder
-# and try to load it. (A hidden cell asks Jupyter to show only the message, not the
-# traceback.)
+# and try to load it.
 
-# %% tags=["remove-cell"]
-# %xmode Minimal
-
-# %% tags=["raises-exception"]
+# %%
 with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
     Path("notes.txt").write_text("Sentence 1, take 2: cough at the end.\n")
-    audio.load("notes.txt")
-
-# %% tags=["remove-cell"]
-# %xmode Context
+    try:
+        audio.load("notes.txt")
+    except audio.AudioError as err:
+        print(textwrap.fill(f"{type(err).__name__}: {err}", 88))
 
 # %% [markdown]
-# The error names the file, says why it is refused, and suggests a fix. A loop over a
-# folder can catch `AudioError` and report every bad file at once, instead of crashing
-# on the first one or, worse, silently skipping it.
+# The error names the file, says why it is refused, and suggests a fix.
 #
+# ### Your own recordings
+#
+# To try the course on your own voices, put each speaker's clips in a folder of their
+# own, named `<sentence>_t<take>.wav` (FLAC, OGG and MP3 work too), and pass the parent
+# folder to `voicelab.data.load_folder`. It returns the same table as `load_corpus`,
+# splits included, and refuses any file that is not audio instead of skipping it
+# silently. Try it on a copy of three sentences of the corpus.
+
+# %%
+with tempfile.TemporaryDirectory() as tmp:
+    root = Path(tmp) / "recordings"
+    for clip in df.query("sentence_id <= 's003'").itertuples():
+        target = root / clip.speaker / Path(clip.file).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(clip.path, target)
+    mine = data.load_folder(root)
+    print(mine[["file", "label", "sentence_id", "take", "split"]].to_string())
+    (root / "slt" / "notes.txt").write_text("s003, take 2: cough at the end.\n")
+    try:
+        data.load_folder(root)
+    except audio.AudioError as err:
+        message = str(err).replace(str(root.resolve()), "recordings")  # no tmp name
+        print("\n" + textwrap.fill(f"{type(err).__name__}: {message}", 88))
+assert len(mine) == 12 and mine.groupby("sentence_id")["split"].nunique().eq(1).all()
+
+# %% [markdown]
 # ```{warning}
 # `librosa.load(path)` resamples to **22 050 Hz** unless you pass `sr`. The report
-# loaded every file this way, so its "number of samples" were counts at 22.05 kHz, not
+# loaded every file this way, so its "number of samples" were counts at 22 050 Hz, not
 # at the files' own rate. Pass `sr=None` to keep the file's rate, or the rate you want,
 # e.g. `librosa.load(path, sr=16_000)`.
 # ```
@@ -269,22 +375,37 @@ with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
 # N' = \left\lceil N \frac{f_s'}{f_s} \right\rceil .
 # $$ (eq-01-resample)
 #
-# Load the same clip the way the report did, with librosa's default rate, and compare.
+# `voicelab.audio.resample` is one line of librosa; here it is. Load the same clip the
+# way the report did, with librosa's default rate, and compare.
 
 # %%
+def resample(y: np.ndarray, orig_sr: int, target_sr: int) -> np.ndarray:
+    """Change the sample rate of ``y`` (last axis) with soxr's high-quality filter.
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Shape ``(n,)`` or ``(channels, n)``.
+    orig_sr, target_sr : int
+        The rates in Hz.
+    """
+    return librosa.resample(y, orig_sr=orig_sr, target_sr=target_sr, res_type="soxr_hq")
+
+
 y_22k, sr_22k = librosa.load(row["path"])
-y_res = audio.resample(y, sr, 22_050)
-np.testing.assert_allclose(y_res, y_22k, atol=1e-6)
+np.testing.assert_allclose(resample(y, sr, 22_050), y_22k, atol=1e-6)
 assert y_22k.size == np.ceil(y.size * sr_22k / sr)
 for name, signal, rate in [("voicelab.audio.load", y, sr),
                            ("librosa.load", y_22k, sr_22k)]:
     print(f"{name:>20}: {rate:6d} Hz, {signal.size:6d} samples, "
           f"{signal.size / rate:.3f} s")
+glue("more_samples_pct", round(100 * (y_22k.size / y.size - 1)))
 
 # %% [markdown]
-# Same duration, 38 % more samples. Did the extra samples add detail? No. The 16 kHz
-# file holds nothing above 8 kHz, and the resampler cannot invent it. Measure the share
-# of energy above 8 kHz in the 22.05 kHz version.
+# Same duration, {glue:text}`more_samples_pct` % more samples. Did the extra samples
+# add detail? No. The 16 kHz file holds nothing above 8 kHz, and the resampler cannot
+# invent it. Measure the share of energy above 8 kHz in the 22 050 Hz version.
 
 # %%
 power = np.abs(np.fft.rfft(y_22k)) ** 2
@@ -295,40 +416,62 @@ print(f"share of the energy above 8 kHz is below one in a billion: {share < 1e-9
 # %% [markdown]
 # ```{note}
 # Resample every clip to one rate before you compare clips or compute features. A frame
-# of 1024 samples lasts 64 ms at 16 kHz but 46 ms at 22.05 kHz, and an FFT bin is 15.6
-# Hz wide at one rate and 21.5 Hz at the other. Numbers computed at different rates are
+# of 1024 samples lasts 64 ms at 16 kHz but {glue:text}`frame_22k_ms:.0f` ms at
+# 22 050 Hz, and its spectrum has bins {glue:text}`bin_16k:.1f` Hz apart at one rate
+# and {glue:text}`bin_22k:.1f` Hz at the other. Numbers computed at different rates are
 # not comparable.
 # ```
-#
+
+# %%
+glue("frame_22k_ms", 1_000 * 1_024 / 22_050)
+glue("bin_16k", 16_000 / 1_024)
+glue("bin_22k", 22_050 / 1_024)
+
+# %% [markdown]
 # ## Mono
 #
-# A stereo file holds two **channels**, one per loudspeaker. `voicelab` stores a
-# multichannel signal as an array of shape `(channels, n)`, like librosa. Mixing to mono
-# averages the channels:
+# A stereo file holds two **channels**. `voicelab` stores them as an array of shape
+# `(channels, n)`, like librosa. Mixing to mono averages the channels:
 #
 # $$
 # x_{\text{mono}}[n] = \frac{1}{C} \sum_{c=1}^{C} x_c[n] .
 # $$ (eq-01-mono)
 #
-# The corpus is already mono (one channel, as the header showed). Make a stereo signal
-# from the clip: the left channel is the clip, the right one is quieter and slightly
-# noisy.
+# That is `voicelab.audio.to_mono`:
+
+# %%
+def to_mono(y: np.ndarray) -> np.ndarray:
+    """Average the channels of a ``(channels, n)`` signal; pass ``(n,)`` through.
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Shape ``(n,)`` or ``(channels, n)``.
+    """
+    y = np.asarray(y)
+    assert y.ndim in (1, 2), f"expected shape (n,) or (channels, n), got {y.shape}"
+    return y if y.ndim == 1 else y.mean(axis=0)
+
+
+# %% [markdown]
+# The corpus is mono. Make a stereo signal from the clip: the left channel is the clip,
+# the right one quieter and slightly noisy.
 
 # %%
 rng = np.random.default_rng(0)
 right = 0.5 * y + 0.01 * rng.standard_normal(y.size).astype(np.float32)
 stereo = np.stack([y, right])
-mono = audio.to_mono(stereo)
+mono = to_mono(stereo)
 np.testing.assert_allclose(mono, (y + right) / 2, rtol=1e-6)
 print(f"{stereo.shape} -> {mono.shape}")
-print(f"peak of the mix of y and -y: {np.abs(audio.to_mono(np.stack([y, -y]))).max()}")
+print(f"peak of the mix of y and -y: {np.abs(to_mono(np.stack([y, -y]))).max()}")
 
 # %% [markdown]
 # ```{warning}
-# `soundfile.read` returns multichannel audio as `(n, channels)`, the transpose of the
-# librosa convention. Averaging over the wrong axis silently turns a 3 s stereo clip
-# into a "signal" of two samples. Also, channels in opposite polarity cancel when
-# averaged, as the last line above shows. Listen to a mono mix before trusting it.
+# `soundfile.read` returns `(n, channels)`, the transpose of librosa's convention:
+# averaging over the wrong axis turns a stereo clip into two samples. And channels in
+# opposite polarity cancel, as the last line shows. Listen to a mono mix.
 # ```
 #
 # ## Waveform and listening
@@ -351,15 +494,20 @@ axes[0].set_xlim(0, max(signal.size for signal in clips.values()) / sr)
 fig.tight_layout()
 plt.show()
 
+# %% [markdown]
+# The players below hold the two clips (a test cannot listen, so the cell checks what
+# they hold: two players, at 16 kHz, with the clips' lengths).
+
 # %%
-viz.audio_table({f"{speaker}, s001": (signal, sr) for speaker, signal in clips.items()})
+players = viz.audio_table({f"{speaker}, s001": (s, sr) for speaker, s in clips.items()})
+assert players.data.count("<audio") == 2 and all(s.size > sr for s in clips.values())
+players
 
 # %% [markdown]
-# The waveforms differ in loudness and in the timing of the words. In this corpus both
-# change from take to take: the level and the speaking rate were drawn at random for
-# every take. So neither is a reliable sign of the speaker. The waveform mixes what is
-# said, how fast, how loud and who says it. To look at the voice itself you need
-# frequencies.
+# The waveforms differ in loudness and timing, but in this corpus both were drawn at
+# random for every take, so neither is a reliable sign of the speaker. The waveform
+# mixes what is said, how fast, how loud and who says it. To look at the voice itself
+# you need frequencies.
 #
 # ## The magnitude spectrum
 #
@@ -385,27 +533,26 @@ np.testing.assert_allclose(X, np.fft.fft(x), atol=1e-12)
 print("|X[k]|:", np.round(np.abs(X), 3))
 
 # %% [markdown]
-# Look at the magnitudes: after $k = 4$ they repeat in reverse order. The report
-# attributed this mirror to the Nyquist theorem. The real reason is that $x$ is
-# **real**. Put $N - k$ into {eq}`eq-01-dft` and use $e^{-2\pi i n} = 1$:
+# After $k = 4$ the magnitudes repeat in reverse order. The report blamed the Nyquist
+# theorem for this mirror; the reason is that $x$ is **real**. Put $N - k$ into
+# {eq}`eq-01-dft` and use $e^{-2\pi i n} = 1$:
 #
 # $$
 # X[N - k] = \sum_{n} x[n]\, e^{-2\pi i n}\, e^{+2\pi i k n / N}
 # = \overline{\sum_{n} x[n]\, e^{-2\pi i k n / N}} = \overline{X[k]} .
 # $$ (eq-01-symmetry)
 #
-# The bar is complex conjugation. The middle step needs $\overline{x[n]} = x[n]$, which
-# holds only for real samples. So $|X[N - k]| = |X[k]|$: the upper half of the spectrum
-# repeats the lower half and carries no new information.
+# The bar is complex conjugation; the middle step needs $\overline{x[n]} = x[n]$, true
+# only for real samples. So the upper half of the spectrum repeats the lower half.
 #
-# Nyquist explains something different: what the upper bins *mean*. Bin $N - k$ is
-# frequency $(N - k) f_s / N$, which aliases to $-k f_s / N$ by {eq}`eq-01-alias`. The
-# upper half holds the **negative** frequencies. A real signal needs equal amounts of
-# $+f$ and $-f$, because $\cos(2\pi f t) = (e^{2\pi i f t} + e^{-2\pi i f t}) / 2$.
+# Nyquist explains what the upper bins *mean*: bin $N - k$ aliases to $-k f_s / N$ by
+# {eq}`eq-01-alias`, a **negative** frequency. A real signal needs equal amounts of
+# $+f$ and $-f$, since $\cos(2\pi f t) = (e^{2\pi i f t} + e^{-2\pi i f t}) / 2$.
 # `np.fft.fftfreq` labels the bins this way.
 
 # %%
-print("bin frequencies at 8 kHz, N = 8:", np.fft.fftfreq(8, d=1 / 8_000))
+print("bin frequencies (Hz) at 8 kHz, N = 8:")
+print(np.fft.fftfreq(8, d=1 / 8_000).tolist())
 n = np.arange(64)
 for name, signal in [("real cosine", np.cos(2 * np.pi * 1_000 * n / 8_000)),
                      ("complex exponential", np.exp(2j * np.pi * 1_000 * n / 8_000))]:
@@ -448,31 +595,234 @@ for speaker, signal in clips.items():
 
 # %% [markdown]
 # Both spectra peak below 200 Hz, in the range of each voice's pitch, and show its
-# harmonics above. Both also fall steeply near 7.5 kHz. That edge is not the voice. Each
-# take of the corpus went through its own simulated recording chain: a random equaliser,
-# a low-pass filter somewhere between 3.8 and 7.8 kHz, a little room echo and a random
-# level (the corpus `README.md` lists every step). A whole-clip spectrum mixes the
-# voice, the sentence and the recording. {doc}`02_features` looks at short frames
-# instead.
+# harmonics above. Both also fall off a cliff just below 8 kHz. Is that the voice?
 #
+# ### Where the edge comes from
+#
+# Each take went through a simulated recording chain (the corpus `README.md` lists
+# every step). Two of its filters could make the edge:
+#
+# 1. a **low-pass** with a cutoff drawn per take between 3.8 and 7.8 kHz:
+#    `sox lowpass`, a two-pole Butterworth filter that falls by only 12 dB per octave;
+# 2. the final **resampling** from the synthesiser's 24 kHz to 16 kHz (`sox rate -v`).
+#    A resampler must first remove everything above the new Nyquist frequency, or it
+#    would fold down by {eq}`eq-01-alias`. Its **anti-alias filter** is flat almost up
+#    to 8 kHz, then falls by tens of dB within a few hundred hertz.
+#
+# Tell them apart by the edge's shape: compare the level between 7 and 7.5 kHz with the
+# level above 7.85 kHz, in every clip (Welch's average power spectrum), in a two-pole
+# low-pass at the lowest and highest cutoff drawn, and in white noise resampled from
+# 24 kHz to 16 kHz with librosa's `soxr_vhq` (the SoX resampler library, very high
+# quality). First load every clip with `voicelab.data.load_clips` (one line):
+
+# %%
+def load_clips(df: pd.DataFrame, *, sr: int = audio.SR) -> list[np.ndarray]:
+    """Load the file of every row with ``voicelab.audio.load``, in row order.
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        A table with a ``path`` column, from ``load_corpus`` or ``load_folder``.
+    sr : int
+        The sample rate every clip is resampled to.
+    """
+    return [audio.load(path, sr=sr)[0] for path in df["path"]]
+
+
+# %%
+corpus_clips = load_clips(df)
+below, above = (7_000, 7_500), (7_850, 8_000)
+
+
+def band_db(f, power, lo, hi):
+    """Mean power between lo and hi Hz, in dB."""
+    return 10 * np.log10(power[..., (f >= lo) & (f < hi)].mean(axis=-1))
+
+
+def edge_drop(f, power):
+    """Level between 7 and 7.5 kHz minus level above 7.85 kHz, in dB."""
+    return band_db(f, power, *below) - band_db(f, power, *above)
+
+
+f = np.fft.rfftfreq(1024, d=1 / sr)  # the frequencies of welch's bins
+power = np.array([scipy.signal.welch(c, fs=sr, nperseg=1024)[1] for c in corpus_clips])
+noise = np.random.default_rng(0).standard_normal(10 * 24_000)
+resampled = librosa.resample(noise, orig_sr=24_000, target_sr=16_000,
+                             res_type="soxr_vhq")
+resampler_power = scipy.signal.welch(resampled, fs=sr, nperseg=1024)[1]
+lowpass_power = {}
+for cutoff in (3_800, 7_800):  # sox runs the low-pass at the synthesiser's 24 kHz
+    sos = scipy.signal.butter(2, cutoff, output="sos", fs=24_000)
+    _, response = scipy.signal.sosfreqz(sos, worN=f, fs=24_000)
+    lowpass_power[cutoff] = np.abs(response) ** 2
+clip_drops = edge_drop(f, power)
+lowpass_drop = max(edge_drop(f, p) for p in lowpass_power.values())
+resampler_drop = edge_drop(f, resampler_power)
+print(f"drop across the edge: every clip at least {clip_drops.min():.0f} dB "
+      f"(median {np.median(clip_drops):.0f} dB)")
+print(f"two-pole low-pass, any cutoff drawn: at most {lowpass_drop:.1f} dB")
+print(f"resampler 24 kHz -> 16 kHz: {resampler_drop:.0f} dB")
+assert clip_drops.min() > 3 * lowpass_drop and resampler_drop > clip_drops.min()
+rounding_floor = (2 / 2**16) ** 2 / 12 * 2 / sr  # power per Hz of 16-bit rounding
+at_floor = np.median(power[:, f >= above[0]].mean(axis=1) / rounding_floor)
+print(f"above {above[0]} Hz the clips sit at the 16-bit rounding noise floor "
+      f"(median ratio {at_floor:.1f})")
+assert 0.5 < at_floor < 2
+glue("edge_clip_min", round(clip_drops.min()))
+glue("edge_clip_median", round(np.median(clip_drops)))
+glue("edge_lowpass", round(lowpass_drop, 1))
+glue("edge_resampler", round(resampler_drop))
+
+# %% [markdown]
+# Every clip falls by at least {glue:text}`edge_clip_min` dB across the edge (median
+# {glue:text}`edge_clip_median` dB); a two-pole low-pass, at any cutoff drawn, by at
+# most {glue:text}`edge_lowpass` dB; the resampler by {glue:text}`edge_resampler` dB.
+# The cliff is the resampler's anti-alias filter: the per-take low-pass only tilts each
+# spectrum. (The clips fall less than the resampler alone because above the edge they
+# reach the floor of 16-bit rounding noise, as the last line checks.)
+#
+# Look closer, though, and the fall starts a little before the resampler's. Find, in
+# each clip, the first frequency above 7 kHz whose level is 10 dB below the clip's
+# level between 6 and 7 kHz, and compare the two speakers.
+
+# %%
+def fade_hz(f, power):
+    """First frequency above 7 kHz that is 10 dB below the 6-7 kHz level."""
+    level = 10 * np.log10(power) - band_db(f, power, 6_000, 7_000)[..., None]
+    faded = (f > 7_000) & (level < -10)
+    return f[np.argmax(faded, axis=-1)]
+
+
+df["fade_hz"] = fade_hz(f, power)
+fades = df.groupby("speaker")["fade_hz"].median()
+resampler_fade = fade_hz(f, resampler_power)
+print("median 10 dB fade:", ", ".join(f"{s} {hz:.0f} Hz" for s, hz in fades.items()),
+      f"(resampler alone: {resampler_fade:.0f} Hz)")
+assert fades["clb"] < fades["slt"] - 150 and fades.max() <= resampler_fade
+glue("fade_clb", round(fades["clb"]))
+glue("fade_slt", round(fades["slt"]))
+glue("fade_resampler", round(resampler_fade))
+
+# %% tags=["hide-input"]
+fig, ax = plt.subplots(figsize=(8, 3.5))
+speakers = df["speaker"].to_numpy()
+by_speaker = {s: power[speakers == s].mean(axis=0) for s in data.SPEAKERS}
+curves = [(f"{s}, mean of its clips", p, "k" if s == "clb" else "0.6", 2.0)
+          for s, p in by_speaker.items()]
+curves += [("resampler 24 -> 16 kHz (white noise)", resampler_power, "C3", 1.0)]
+curves += [(f"two-pole low-pass at {c} Hz", p, f"C{i}", 1.0)
+           for i, (c, p) in enumerate(lowpass_power.items())]
+for label, p, color, width in curves:
+    level = 10 * np.log10(p) - band_db(f, p, 6_000, 7_000)
+    ax.plot(f, level, color=color, linewidth=width, label=label)
+ax.set(xlim=(5_000, 8_000), ylim=(-80, 10), xlabel="Frequency (Hz)",
+       ylabel="Power re 6-7 kHz (dB)",
+       title="Above 7 kHz the voices fade, clb first; then the resampler cuts")
+ax.legend(loc="lower left", fontsize=8)
+plt.show()
+
+# %% [markdown]
+# Half of the `clb` clips are 10 dB down by {glue:text}`fade_clb` Hz, half of the
+# `slt` clips only by {glue:text}`fade_slt` Hz; the resampler alone gets there at
+# {glue:text}`fade_resampler` Hz. Both speakers went through recording chains drawn
+# from the same ranges, so a difference between them comes with the voices: `clb`'s
+# synthetic voice simply holds less above 7 kHz. It is a speaker cue that says nothing
+# about the woman behind the voice, like a microphone that only one speaker used. Keep
+# it in mind when a later model finds the top of the spectrum useful.
+#
+# ### Bin spacing is not resolution
+#
+# The DFT of $N$ samples has bins $f_s / N$ apart: the **bin spacing**. It is not the
+# frequency resolution, the smallest distance at which two tones show as two peaks.
+# A tone gives not one bin but a bump, the **main lobe**: $2 f_s / N$ wide from null to
+# null with no window (a rectangular one), $4 f_s / N$ with the Hann window of
+# short-time spectra {cite}`muller2015fundamentals`. **Zero padding**, appending zeros
+# before the FFT, brings the bins closer but samples the same bump; only more signal
+# makes it narrower. Check both claims on two tones 20 Hz apart.
+
+# %%
+sr = 16_000
+t = np.arange(16_384) / sr
+two_tones = np.sin(2 * np.pi * 1_000 * t) + np.sin(2 * np.pi * 1_020 * t)
+
+
+def hann_spectrum(signal, n_fft):
+    """dB magnitude of the Hann-windowed signal, zero-padded to n_fft samples."""
+    windowed = signal * np.hanning(signal.size)
+    return 20 * np.log10(np.abs(np.fft.rfft(windowed, n=n_fft)) + 1e-12)
+
+
+def count_peaks(spectrum_db):
+    """Peaks within 6 dB of the highest that stand at least 3 dB above their dip."""
+    height = spectrum_db.max() - 6
+    return len(scipy.signal.find_peaks(spectrum_db, height=height, prominence=3)[0])
+
+
+cases = [("1024 samples", 1_024, 1_024), ("1024 samples, zero-padded", 1_024, 16_384),
+         ("4096 samples", 4_096, 4_096)]
+fig, ax = plt.subplots(figsize=(8, 3))
+for label, length, n_fft in cases:
+    spectrum_db = hann_spectrum(two_tones[:length], n_fft)
+    f_bins = np.fft.rfftfreq(n_fft, d=1 / sr)
+    n_peaks = count_peaks(spectrum_db)
+    ax.plot(f_bins, spectrum_db - spectrum_db.max(), ".-" if n_fft < 8_192 else "-",
+            markersize=4, linewidth=1, label=f"{label}: {n_peaks} peak(s)")
+    print(f"{label:>26}: bins {sr / n_fft:5.2f} Hz apart, Hann main lobe "
+          f"{4 * sr / length:5.1f} Hz wide, {n_peaks} peak(s)")
+ax.set(xlim=(900, 1_200), ylim=(-40, 3), xlabel="Frequency (Hz)",
+       ylabel="Magnitude re peak (dB)",
+       title="Tones at 1000 and 1020 Hz: closer bins do not separate them")
+ax.legend(loc="lower right", fontsize=8)
+plt.show()
+peak_counts = [count_peaks(hann_spectrum(two_tones[:m], n)) for _, m, n in cases]
+assert peak_counts == [1, 1, 2]
+glue("bins_1024", sr / 1_024)
+glue("bins_padded", sr / 16_384)
+glue("lobe_1024", 4 * sr / 1_024)
+glue("lobe_4096", 4 * sr / 4_096)
+
+# %% [markdown]
+# With 1024 samples the bins are {glue:text}`bins_1024:.1f` Hz apart, closer than the
+# tones, yet the main lobe is {glue:text}`lobe_1024:.1f` Hz wide and the two tones merge
+# into one peak. Zero padding brings the bins to {glue:text}`bins_padded:.2f` Hz apart
+# and draws the bump smoothly, still with one peak. With 4096 samples the main lobe
+# shrinks to {glue:text}`lobe_4096:.1f` Hz and two peaks appear. Measure the main lobe
+# yourself: find the first zeros on each side of a single tone's peak.
+
+# %%
+for window_name, window, lobe_bins in [("rectangular", np.ones(1_024), 2),
+                                       ("Hann", np.hanning(1_024), 4)]:
+    tone = np.cos(2 * np.pi * 1_000 * np.arange(1_024) / sr) * window
+    magnitude = np.abs(np.fft.rfft(tone, n=2**18))
+    f_fine = np.fft.rfftfreq(2**18, d=1 / sr)
+    peak = np.argmax(magnitude)
+    minima = scipy.signal.argrelmin(magnitude)[0]
+    width = f_fine[minima[minima > peak][0]] - f_fine[minima[minima < peak][-1]]
+    np.testing.assert_allclose(width, lobe_bins * sr / 1_024, atol=0.5)
+    print(f"{window_name:>11} window, N = 1024: main lobe {width:.1f} Hz "
+          f"= {lobe_bins} x sr / N")
+
+# %% [markdown]
 # ```{note}
-# An unnormalised spectrum grows with the clip's length: {eq}`eq-01-dft` is a sum over
-# all $N$ samples. The report noticed that a longer file shows "more" of each frequency.
-# Repeat the clip twice and the magnitudes exactly double. Divide by $N$ before
-# comparing spectra of clips of different lengths.
+# An unnormalised spectrum also grows with the clip's length: {eq}`eq-01-dft` is a sum
+# over all $N$ samples. The report noticed that a longer file shows "more" of each
+# frequency. Repeat a clip twice and the magnitudes exactly double. Divide by $N$
+# before comparing spectra of clips of different lengths.
 # ```
 
 # %%
 doubled = np.abs(np.fft.rfft(np.tile(x, 2)))[::2]
 np.testing.assert_allclose(doubled, 2 * np.abs(X_half), rtol=1e-6, atol=tolerance)
-print(f"peak magnitude: {np.abs(X_half).max():.1f} once, {doubled.max():.1f} twice")
+print("repeating the clip doubles every magnitude:",
+      np.allclose(doubled, 2 * np.abs(X_half), rtol=1e-6, atol=tolerance))
 
 # %% [markdown]
 # ## Trimming silence
 #
-# Recordings start and end with silence of varying length; every clip of the corpus got
-# 0.1 to 0.3 s at each end. That silence says nothing about the speaker, yet it adds to
-# the duration. `voicelab.audio.trim_silence` removes it in three steps:
+# Every clip of the corpus starts and ends with 0.1 to 0.3 s of silence. It says nothing
+# about the speaker, yet adds to the duration. `voicelab.audio.trim_silence` removes it
+# with librosa, in three steps:
 #
 # 1. Cut the signal into frames of 2048 samples, frame $j$ centred on sample $512 j$,
 #    and compute each frame's root-mean-square (RMS) amplitude $r_j$.
@@ -480,8 +830,27 @@ print(f"peak magnitude: {np.abs(X_half).max():.1f} once, {doubled.max():.1f} twi
 #    $L_j = 20 \log_{10} (r_j / \max_i r_i)$ dB.
 # 3. Find the first and last frames with $L_j > -\text{top\_db}$, $j_1$ and $j_2$, and
 #    keep samples $512 j_1$ up to $512 (j_2 + 1)$.
-#
-# Do it by hand with `top_db = 30` and compare with the library.
+
+# %%
+def trim_silence(
+    y: np.ndarray, *, top_db: float = 30.0
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Cut the leading and trailing frames quieter than ``top_db`` below the loudest.
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Shape ``(n,)`` or ``(channels, n)``.
+    top_db : float
+        Threshold in dB below the loudest frame (frames of 2048 samples, hop 512).
+    """
+    y_trimmed, (start, end) = librosa.effects.trim(y, top_db=top_db)
+    return y_trimmed, (int(start), int(end))
+
+
+# %% [markdown]
+# Do the three steps by hand with `top_db = 30` and compare.
 
 # %%
 y = clips["clb"]
@@ -491,7 +860,7 @@ level_db = 20 * np.log10(np.maximum(rms, 1e-10) / rms.max())
 loud = np.flatnonzero(level_db > -30)
 by_hand = (int(loud[0] * hop), int(min(y.size, (loud[-1] + 1) * hop)))
 
-y_trim, interval = audio.trim_silence(y, top_db=30)
+y_trim, interval = trim_silence(y, top_db=30)
 assert interval == by_hand
 np.testing.assert_array_equal(y_trim, y[by_hand[0] : by_hand[1]])
 print(f"kept samples {interval[0]} to {interval[1]}: "
@@ -505,7 +874,13 @@ ax.axvspan(interval[1] / sr, y.size / sr, color="C3", alpha=0.2)
 ax.legend(loc="upper right")
 plt.show()
 
+# %% [markdown]
+# Listen: the second player is the first without its silent ends (the cell checks
+# that only near-silence was cut).
+
 # %%
+removed = np.concatenate([y[: interval[0]], y[interval[1] :]])
+assert np.abs(removed).max() < 0.05 * np.abs(y).max()
 viz.audio_table({"before trimming": (y, sr), "after trimming": (y_trim, sr)})
 
 # %% [markdown]
@@ -518,61 +893,85 @@ viz.audio_table({"before trimming": (y, sr), "after trimming": (y_trim, sr)})
 # ## A low-pass Butterworth filter
 #
 # A **low-pass filter** keeps frequencies below a **cutoff** $f_c$ and attenuates those
-# above. The Butterworth filter {cite}`butterworth1930theory` is the one whose response
-# is as flat as possible below the cutoff. Its squared magnitude response, of order $n$,
-# is
+# above. The Butterworth filter {cite}`butterworth1930theory` is as flat as possible
+# below the cutoff. Its squared magnitude response, of order $n$, is
 #
 # $$
 # |H(f)|^2 = \frac{1}{1 + (f / f_c)^{2n}} .
 # $$ (eq-01-butter)
 #
-# At $f = f_c$ this is $1/2$, which is $10 \log_{10}(1/2) = -3.01$ dB: the cutoff is the
-# **−3 dB point**. Far above it the response falls by $20 n$ dB per decade.
+# At $f = f_c$ this is $1/2$, which is $10 \log_{10}(1/2) \approx -3$ dB: the cutoff is
+# the **−3 dB point**. Far above it the response falls by $20 n$ dB per decade, or
+# about $6 n$ dB per octave: the corpus's two-pole low-pass ($n = 2$) falls by 12 dB
+# per octave.
 #
-# Formula {eq}`eq-01-butter` describes the analogue filter, whose frequency axis runs to
-# infinity. A digital filter's axis ends at the Nyquist frequency. `scipy.signal.butter`
-# squeezes the analogue axis onto $[0, f_s/2)$ with the bilinear transform, set up so
-# that the cutoff stays at $f_c$ {cite}`oppenheim2010discrete`. The digital response
-# replaces $f / f_c$ by a ratio of tangents:
+# That is the analogue filter, whose frequency axis runs to infinity. A digital
+# filter's axis ends at the Nyquist frequency: `scipy.signal.butter` squeezes one onto
+# the other with the bilinear transform, keeping the cutoff at $f_c$
+# {cite}`oppenheim2010discrete`, and $f / f_c$ becomes a ratio of tangents:
 #
 # $$
 # |H(f)|^2 = \frac{1}{1 + \left(\tan(\pi f / f_s) / \tan(\pi f_c / f_s)\right)^{2n}} .
 # $$ (eq-01-butter-digital)
 #
 # Well below Nyquist, $\tan u \approx u$ and the two formulas agree. Design a 5th-order
-# filter at 1 kHz with `voicelab.audio.butter_sos` and check it against the formula.
+# filter at 1 kHz and check it against the formula.
 
 # %%
 cutoff, order = 1_000, 5
-sos = audio.butter_sos(sr, cutoff, order=order)
+sos = scipy.signal.butter(order, cutoff, output="sos", fs=sr)
 freqs, h = scipy.signal.sosfreqz(sos, worN=4096, fs=sr)
 ratio = np.tan(np.pi * freqs / sr) / np.tan(np.pi * cutoff / sr)
 np.testing.assert_allclose(np.abs(h) ** 2, 1 / (1 + ratio ** (2 * order)), atol=1e-9)
 analog = 1 / (1 + (freqs / cutoff) ** (2 * order))
-for f in (cutoff, 2 * cutoff, 4 * cutoff):
-    i = np.flatnonzero(freqs == f)[0]
-    print(f"{f:5d} Hz: digital {10 * np.log10(np.abs(h[i]) ** 2):6.1f} dB, "
+for f0 in (cutoff, 2 * cutoff, 4 * cutoff):
+    i = np.flatnonzero(freqs == f0)[0]
+    print(f"{f0:5d} Hz: digital {10 * np.log10(np.abs(h[i]) ** 2):6.1f} dB, "
           f"analogue formula {10 * np.log10(analog[i]):6.1f} dB")
 
 # %% [markdown]
-# Both give −3.0 dB at the cutoff. Above it the digital filter falls faster than the
-# analogue formula, down to zero gain at the Nyquist frequency, where $\tan$ is
-# infinite.
+# Both give −3 dB at the cutoff; above it the digital filter falls faster, to zero
+# gain at the Nyquist frequency, where $\tan$ is infinite.
 #
 # `voicelab.audio.butter_filter` runs the filter forwards, then backwards over the
-# reversed signal (`scipy.signal.sosfiltfilt`). The backward pass undoes the delay of
-# the forward one, so the result is **zero-phase**: nothing shifts in time. The price is
-# that the signal goes through the filter twice. The magnitude response is squared,
-# $|H(f)|^2$ instead of $|H(f)|$, and every attenuation in dB doubles: −6 dB at the
-# cutoff instead of −3 dB.
-#
+# reversed signal (`scipy.signal.sosfiltfilt`). The backward pass undoes the forward
+# pass's delay, so the result is **zero-phase**: nothing shifts in time. The price: the
+# magnitude response is squared, and every attenuation in dB doubles (−6 dB at the
+# cutoff).
+
+# %%
+def butter_filter(
+    y: np.ndarray, sr: int, cutoff: float | tuple[float, float], *,
+    kind: str = "lowpass", order: int = 5,
+) -> np.ndarray:
+    """Filter ``y`` (last axis) with a zero-phase Butterworth filter.
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Shape ``(n,)`` or ``(channels, n)``.
+    sr : int
+        Sample rate in Hz.
+    cutoff : float or (float, float)
+        Cutoff in Hz, strictly between 0 and ``sr / 2``; ``(low, high)`` for a band.
+    kind : {"lowpass", "highpass", "bandpass"}
+        The filter type.
+    order : int
+        Order of the filter, which runs forwards and then backwards.
+    """
+    sos = scipy.signal.butter(order, cutoff, btype=kind, output="sos", fs=sr)
+    return scipy.signal.sosfiltfilt(sos, y, axis=-1).astype(np.float32)
+
+
+# %% [markdown]
 # Check both claims on an impulse. Its zero-phase response is symmetric in time, and the
 # magnitude of its spectrum is $|H(f)|^2$.
 
 # %%
 impulse = np.zeros(4096)
 impulse[2048] = 1.0
-response = audio.butter_filter(impulse, sr, cutoff, order=order)
+response = butter_filter(impulse, sr, cutoff, order=order)
 np.testing.assert_allclose(response[2048:2300], response[2048:1796:-1], atol=1e-6)
 fft_freqs = np.fft.rfftfreq(impulse.size, d=1 / sr)
 _, h_grid = scipy.signal.sosfreqz(sos, worN=fft_freqs, fs=sr)
@@ -602,43 +1001,48 @@ plt.show()
 # Now filter the sentence and compare the spectra and the sound.
 
 # %%
-y_low = audio.butter_filter(y, sr, cutoff, order=order)
+y_low = butter_filter(y, sr, cutoff, order=order)
 ax = viz.plot_spectrum(y, sr, db=True, color="0.6", label="original",
                        title=f"clb, s001, before and after a {cutoff} Hz low-pass")
 viz.plot_spectrum(y_low, sr, ax=ax, db=True, color="C0", label="low-passed")
 ax.axvline(cutoff, color="C3", linewidth=0.8, label="cutoff")
 ax.legend(loc="upper right")
 plt.show()
+spectrum_freqs = np.fft.rfftfreq(y.size, d=1 / sr)
+above_2k = spectrum_freqs > 2 * cutoff
+energy = [np.sum(np.abs(np.fft.rfft(s))[above_2k] ** 2) for s in (y, y_low)]
+glue("lowpass_cut_db", round(10 * np.log10(energy[0] / energy[1])))
+
+# %% [markdown]
+# The players below let you hear it; the cell checks that the energy above 2 kHz went
+# down by {glue:text}`lowpass_cut_db` dB.
 
 # %%
+assert 10 * np.log10(energy[0] / energy[1]) > 40
 viz.audio_table({"original": (y, sr), f"low-pass {cutoff} Hz, zero-phase": (y_low, sr)})
 
 # %% [markdown]
-# Everything above about 2 kHz is gone, and with it the hiss of *s* and the bursts of
-# *t* and *k*: the voice sounds muffled. For telling speakers apart that is a loss,
-# since the resonances that shape a voice's timbre reach well above 1 kHz. The
-# preprocessing notes that came with the report suggest a 4 kHz low-pass "to remove
-# noise". In clean speech there is no noise up there, only voice. Filter only to remove
-# something you know is there, such as hum or hiss in a known band.
+# The hiss of *s* and the bursts of *t* and *k* are gone: the voice sounds muffled, and
+# the resonances that shape a voice's timbre, well above 1 kHz, are lost. The notes
+# that came with the report suggest a 4 kHz low-pass "to remove noise"; in clean speech
+# there is only voice up there. Filter only what you know is there, such as hum.
 #
 # ```{warning}
 # The cutoff must lie strictly between 0 and $f_s / 2$: no digital filter can act on
-# frequencies the signal cannot hold. `butter_sos` refuses anything else with a clear
-# message.
+# frequencies the signal cannot hold. `scipy.signal.butter` refuses anything else.
 # ```
 
 # %%
 try:
-    audio.butter_sos(sr, 9_000)
+    butter_filter(y, sr, 9_000)
 except ValueError as err:
     print(err)
 
 # %% [markdown]
 # ## Normalisation
 #
-# Recording level depends on the microphone, its distance and the gain, not on the
-# voice. **Normalisation** scales each clip to a common level. Two definitions are
-# common.
+# Recording level depends on the microphone and its gain, not on the voice.
+# **Normalisation** scales each clip to a common level, in one of two ways.
 #
 # **Peak normalisation** makes the largest absolute sample equal a target $p$:
 #
@@ -654,33 +1058,68 @@ except ValueError as err:
 # y_{\text{rms}}[n] = \frac{10^{L / 20}}{r} \, y[n] .
 # $$ (eq-01-rms)
 #
-# Peak level depends on a single sample, such as a click or a plosive. RMS level follows
-# the overall loudness better, but it can push peaks above full scale. Compute both by
-# hand and compare with `voicelab.audio`, which also measures the level
-# (`audio.rms_dbfs`).
+# Peak level hangs on one sample, such as a click. RMS level follows loudness better but
+# can push peaks above full scale. Here are both; the last two functions are
+# `voicelab.audio.rms_dbfs` and `voicelab.audio.rms_normalize`.
 
 # %%
-peak_by_hand = 0.99 * y / np.abs(y).max()
-y_peak = audio.peak_normalize(y, peak=0.99)
-np.testing.assert_allclose(y_peak, peak_by_hand, rtol=1e-6)
+def peak_normalize(y, *, peak=0.99):
+    """Scale ``y`` so that its largest absolute sample equals ``peak``."""
+    return y * (peak / np.abs(y).max())
 
+
+def rms_dbfs(y: np.ndarray) -> float:
+    """The root-mean-square level of ``y`` in dB relative to full scale (1.0).
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Samples of any shape; digital silence measures ``-inf``.
+    """
+    rms = np.sqrt(np.mean(np.square(y, dtype=np.float64)))
+    with np.errstate(divide="ignore"):
+        return float(20 * np.log10(rms))
+
+
+def rms_normalize(y: np.ndarray, *, target_dbfs: float = -20.0) -> np.ndarray:
+    """Scale ``y`` so that its RMS level is ``target_dbfs`` (peaks may exceed 1).
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Samples of any shape, not digital silence.
+    target_dbfs : float
+        The RMS level to reach, in dBFS.
+    """
+    level = rms_dbfs(y)
+    assert np.isfinite(level), "rms_normalize cannot scale digital silence"
+    return (y * 10 ** ((target_dbfs - level) / 20)).astype(y.dtype, copy=False)
+
+
+# %%
+y_peak = peak_normalize(y, peak=0.99)
+y_rms = rms_normalize(y, target_dbfs=-20.0)
 r = np.sqrt(np.mean(y.astype(np.float64) ** 2))
-y_rms = audio.rms_normalize(y, target_dbfs=-20.0)
 np.testing.assert_allclose(y_rms, 10 ** (-20 / 20) / r * y, rtol=1e-6)
+np.testing.assert_allclose(np.abs(y_peak).max(), 0.99, rtol=1e-6)
 
 for name, signal in [("original", y), ("peak 0.99", y_peak), ("RMS -20 dBFS", y_rms)]:
-    level = audio.rms_dbfs(signal)
+    level = rms_dbfs(signal)
     peak = 20 * np.log10(np.abs(signal).max())
     print(f"{name:>13}: peak {peak:6.1f} dBFS, RMS {level:6.1f} dBFS, "
           f"peak - RMS {peak - level:5.1f} dB")
-loud_peak = 20 * np.log10(np.abs(audio.rms_normalize(y, target_dbfs=-10.0)).max())
+loud_peak = 20 * np.log10(np.abs(rms_normalize(y, target_dbfs=-10.0)).max())
 print(f"RMS -10 dBFS would put the peak at {loud_peak:+.1f} dBFS: it would clip")
 
 # %% [markdown]
 # Both are a single gain, so the gap between peak and RMS (the **crest factor**) does
-# not change. Listen at the stored levels: the table below does not rescale the players.
+# not change. Listen at the stored levels: `normalize=False` keeps the table from
+# rescaling the players (the cell checks that no player clips).
 
 # %%
+assert max(np.abs(s).max() for s in (y, y_peak, y_rms)) <= 1.0
 viz.audio_table({"original": (y, sr), "peak 0.99": (y_peak, sr),
                  "RMS −20 dBFS": (y_rms, sr)}, normalize=False)
 
@@ -690,15 +1129,19 @@ viz.audio_table({"original": (y, sr), "peak 0.99": (y_peak, sr),
 # voice, or from where she held the phone. Look at the levels across the whole corpus.
 
 # %%
-corpus_clips = data.load_clips(df)
-df["rms_dbfs"] = [audio.rms_dbfs(c) for c in corpus_clips]
-df.groupby("speaker")["rms_dbfs"].agg(["mean", "std", "min", "max"]).round(1)
+df["rms_dbfs"] = [rms_dbfs(c) for c in corpus_clips]
+levels = df.groupby("speaker")["rms_dbfs"].agg(["mean", "std", "min", "max"]).round(1)
+glue("level_min", round(df["rms_dbfs"].min()))
+glue("level_max", round(df["rms_dbfs"].max()))
+glue("level_gap", round(abs(levels.loc["clb", "mean"] - levels.loc["slt", "mean"]), 1))
+levels
 
 # %% [markdown]
-# Both speakers span the same range, about −32 to −18 dBFS, and their means differ by
-# less than half a decibel. In this corpus the level was drawn at random for every take,
-# so it says nothing about the speaker. In your own recordings, check: a level
-# difference between classes usually comes from the microphone, not from the voice.
+# Both speakers span the same range, from {glue:text}`level_min` to
+# {glue:text}`level_max` dBFS, and their means differ by {glue:text}`level_gap` dB. In
+# this corpus the level was drawn at random for every take, so it says nothing about
+# the speaker. In your own recordings, check: a level difference between classes
+# usually comes from the microphone, not from the voice.
 #
 # ## Duration: a bias in plain sight
 #
@@ -722,6 +1165,7 @@ per_sentence = df.pivot_table(index="sentence_id", columns="speaker",
 longer = (per_sentence["clb"] > per_sentence["slt"]).sum()
 print(f"clb takes longer in {longer} of {len(per_sentence)} sentences; mean ratio "
       f"clb/slt = {(per_sentence['clb'] / per_sentence['slt']).mean():.2f}")
+glue("clb_longer", int(longer))
 
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
 sns.scatterplot(data=per_sentence, x="slt", y="clb", ax=ax)
@@ -741,41 +1185,70 @@ ax.set(xlabel="Duration (s)", ylabel="Density",
 plt.show()
 
 # %% [markdown]
-# How far could a model get with duration alone? Try every threshold $t$ and the rule
-# "longer than $t$ means `clb`". Do it twice: on the clips as stored, and on the clips
-# with their leading and trailing silence trimmed. That tells you whether the bias sits
-# in the silence or in the speech.
+# `clb` is the slower reader in {glue:text}`clb_longer` of the
+# {glue:text}`n_sentences` sentences. How far could a model get with duration alone?
+# Try every threshold $t$ and the rule "longer than $t$ means `clb`". Do it twice: on
+# the clips as stored, and on the clips with their leading and trailing silence
+# trimmed. That tells you whether the bias sits in the silence or in the speech.
 
 # %%
-df["speech_s"] = [audio.trim_silence(c)[0].size / sr for c in corpus_clips]
+df["speech_s"] = [trim_silence(c)[0].size / sr for c in corpus_clips]
 is_clb = df["speaker"].eq("clb").to_numpy()
+best_accuracy = {}
 for column in ["duration_s", "speech_s"]:
     values = df[column].to_numpy()
     thresholds = np.sort(values)
     accuracy = [np.mean((values > t) == is_clb) for t in thresholds]
     best = int(np.argmax(accuracy))
+    best_accuracy[column] = accuracy[best]
     means = df.groupby("speaker")[column].mean()
     print(f"{column:>10}: mean clb {means['clb']:.2f} s, slt {means['slt']:.2f} s; "
           f"best threshold {thresholds[best]:.2f} s, accuracy {accuracy[best]:.2f}")
+trimmed = (df["duration_s"] - df["speech_s"]).groupby(df["speaker"]).mean()
+glue("acc_duration", round(best_accuracy["duration_s"], 2))
+glue("acc_speech", round(best_accuracy["speech_s"], 2))
+glue("trim_gap_s", round(trimmed["slt"] - trimmed["clb"], 2))
+assert best_accuracy["speech_s"] > best_accuracy["duration_s"] > 0.6
 
 # %% [markdown]
-# These accuracies are measured on the same clips that chose the threshold, so they are
-# optimistic. Chance is 0.50. One number that has nothing to do with the sound of a
-# voice already does clearly better.
-#
-# Trimming does not remove the bias; it sharpens it. `clb` speaks more slowly, and the
-# random silence around each clip was only blurring that. Trimming even removes about
-# 0.1 s more from `slt`'s clips than from `clb`'s, on average.
+# The rule reaches {glue:text}`acc_duration:.2f` on the stored clips and
+# {glue:text}`acc_speech:.2f` on the trimmed ones, where chance is one half. The
+# threshold was chosen on the same clips, so both are optimistic; still, one number
+# unrelated to the sound of a voice beats chance clearly. Trimming sharpens the bias:
+# `clb` speaks more slowly, and the random silence only blurred that (trimming removes
+# {glue:text}`trim_gap_s:.2f` s more from `slt`'s clips than from `clb`'s, on average).
 #
 # What this means for a classifier:
 #
-# - Any input whose size grows with the clip lets a model learn "long clip means `clb`".
-#   On other recordings of the same two people that rule may fail.
-# - The features of {doc}`02_features` are per-clip summary statistics: the mean and
-#   standard deviation of frame-level measurements. The number of frames does not enter
-#   them, so a sentence read twice in a row gives almost the same summary.
-# - Later chapters feed fixed-size arrays to neural networks. Those pad short clips with
-#   zeros and crop long ones, with `voicelab.audio.pad_or_crop`.
+# - Any input whose size grows with the clip lets a model learn "long clip means `clb`",
+#   a rule that may fail on other recordings of the same two people.
+# - The features of {doc}`02_features` are means and standard deviations over frames:
+#   a sentence read twice in a row gives almost the same summary.
+# - Later chapters feed fixed-size arrays to neural networks, padding short clips with
+#   zeros and cropping long ones with `voicelab.audio.pad_or_crop`:
+
+# %%
+def pad_or_crop(y: np.ndarray, size: int, *, align: str = "start") -> np.ndarray:
+    """Make the last axis of ``y`` exactly ``size`` samples: crop, or pad with zeros.
+    Taught in chapter 01 (Sound as data).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Shape ``(n,)`` or ``(channels, n)``.
+    size : int
+        Length in samples.
+    align : {"start", "center"}
+        Keep the start (pad at the end), or keep the middle (pad both sides).
+    """
+    assert align in ("start", "center"), f"align must be start or center, not {align}"
+    n = y.shape[-1]
+    offset = abs(n - size) // 2 if align == "center" else 0
+    if n >= size:
+        return y[..., offset : offset + size]
+    widths = [(0, 0)] * (y.ndim - 1) + [(offset, size - n - offset)]
+    return np.pad(y, widths)
+
 
 # %%
 x = clips["clb"]
@@ -786,17 +1259,16 @@ print(f"{frame_rms.size} frames: mean RMS {frame_rms.mean():.4f}; "
 
 size = int(3.3 * sr)
 for speaker, signal in clips.items():
-    fixed = audio.pad_or_crop(signal, size, align="start")
+    fixed = pad_or_crop(signal, size, align="start")
     print(f"{speaker}: {signal.size} -> {fixed.size} samples, "
           f"{max(size - signal.size, 0)} zeros added, "
           f"{max(signal.size - size, 0)} samples cropped")
 
 # %% [markdown]
 # ```{warning}
-# Padding hides the length less than it seems. A clip padded with zeros still shows
-# where it ended, so a network can learn the width of the silent block instead of the
-# voice. Cropping throws away the end of long clips. Either way, check what your model
-# can see that a human listener would ignore.
+# Padding hides the length less than it seems: a network can learn the width of the
+# silent block instead of the voice (exercise 3). Cropping throws away the end of long
+# clips. Check what your model can see that a human listener would ignore.
 # ```
 #
 # ## Summary
@@ -804,15 +1276,22 @@ for speaker, signal in clips.items():
 # - A digital signal is $N$ samples taken $f_s$ times per second, each rounded to one of
 #   $2^b$ levels; it lasts $N / f_s$ seconds and holds frequencies up to $f_s / 2$.
 # - Load audio at an explicit rate (`voicelab.audio.load` uses 16 kHz and refuses bad
-#   files with a clear message); `librosa.load` silently resamples to 22.05 kHz.
+#   files with a clear message; `librosa.load` silently resamples to 22 050 Hz). Load
+#   your own folder with `voicelab.data.load_folder`; split by sentence, never by clip.
 # - The upper half of a real signal's DFT mirrors the lower half because
-#   $X[N-k] = \overline{X[k]}$; `np.fft.rfft` keeps only the non-redundant half.
-# - Trimming, zero-phase Butterworth filtering and normalisation each follow a short
-#   formula; check the library against it before you rely on it.
-# - In the corpus, duration alone separates the speakers well above chance: use inputs
-#   that do not depend on length, and keep this bias in mind in every later chapter.
+#   $X[N-k] = \overline{X[k]}$. Bins are $f_s / N$ apart, but two tones separate only
+#   when they are farther apart than the window's main lobe allows.
+# - The cliff near 8 kHz in every clip is the resampler's anti-alias filter, but `clb`'s
+#   voice fades a little below it: a speaker cue that is an artefact of the data.
+# - Trimming, zero-phase filtering and normalisation each follow a short formula; check
+#   the library against it before you rely on it.
+# - Duration alone separates the speakers well above chance: use inputs that do not
+#   depend on length, and keep this bias in mind in every later chapter.
 #
 # ## Exercises
+#
+# Each solution is a collapsed block, and the hidden cell after it runs the solution's
+# code (click to show it).
 #
 # **1. Aliasing.** A 5 kHz tone is sampled at 8 kHz. At which frequency does it appear?
 # Predict it with {eq}`eq-01-alias`, then find the peak of its magnitude spectrum.
@@ -820,63 +1299,74 @@ for speaker, signal in clips.items():
 # ````{admonition} Solution
 # :class: dropdown
 # By {eq}`eq-01-alias`, 5 kHz gives the same samples as $8 - 5 = 3$ kHz, the alias
-# between 0 and $f_s / 2 = 4$ kHz.
-#
-# ```python
-# sr = 8_000
-# tone = np.sin(2 * np.pi * 5_000 * np.arange(sr) / sr)
-# magnitude = np.abs(np.fft.rfft(tone))
-# freqs = np.fft.rfftfreq(tone.size, d=1 / sr)
-# print(freqs[np.argmax(magnitude)])  # 3000.0
-# ```
+# between 0 and $f_s / 2 = 4$ kHz. The spectrum's peak is at
+# {glue:text}`alias_peak_hz` Hz.
 # ````
-#
+
+# %% tags=["hide-cell"]
+tone = np.sin(2 * np.pi * 5_000 * np.arange(8_000) / 8_000)
+bin_freqs = np.fft.rfftfreq(tone.size, d=1 / 8_000)
+alias_peak = bin_freqs[np.argmax(np.abs(np.fft.rfft(tone)))]
+assert alias_peak == 3_000
+glue("alias_peak_hz", int(alias_peak))
+print(f"peak at {alias_peak:.0f} Hz")
+
+# %% [markdown]
 # **2. Filter order.** Use {eq}`eq-01-butter` to compute the attenuation one octave
 # above the cutoff ($f = 2 f_c$) for orders 2, 5 and 8. How much does `butter_filter`
 # (zero phase) attenuate there? Check with `scipy.signal.sosfreqz`.
 #
 # ````{admonition} Solution
 # :class: dropdown
-# The attenuation is $10 \log_{10}(1 + 2^{2n})$ dB, about $6n$ dB: 12.3, 30.1 and 48.2
-# dB. At 16 kHz with $f_c$ = 1 kHz the digital filter attenuates a little more: 13.0,
-# 31.9 and 51.0 dB. Zero-phase filtering doubles that: 25.9, 63.7 and 101.9 dB.
-#
-# ```python
-# sr, cutoff = 16_000, 1_000
-# for order in (2, 5, 8):
-#     formula = 10 * np.log10(1 + 2 ** (2 * order))
-#     sos = audio.butter_sos(sr, cutoff, order=order)
-#     _, h = scipy.signal.sosfreqz(sos, worN=[2 * cutoff], fs=sr)
-#     one_pass = -20 * np.log10(np.abs(h[0]))
-#     print(f"order {order}: formula {formula:.1f} dB, one pass {one_pass:.1f} dB, "
-#           f"zero-phase {2 * one_pass:.1f} dB")
-# ```
+# The attenuation is $10 \log_{10}(1 + 2^{2n})$ dB, about $6n$ dB: for order 5 that is
+# {glue:text}`order5_formula:.1f` dB. At 16 kHz with $f_c$ = 1 kHz the digital filter
+# attenuates a little more, {glue:text}`order5_digital:.1f` dB, and zero-phase
+# filtering doubles that to {glue:text}`order5_zero_phase:.1f` dB. The hidden cell
+# prints all three orders.
 # ````
-#
+
+# %% tags=["hide-cell"]
+for n_order in (2, 5, 8):
+    formula = 10 * np.log10(1 + 2 ** (2 * n_order))
+    sos_n = scipy.signal.butter(n_order, 1_000, output="sos", fs=16_000)
+    _, h2 = scipy.signal.sosfreqz(sos_n, worN=[2_000], fs=16_000)
+    one_pass = -20 * np.log10(np.abs(h2[0]))
+    assert one_pass > formula and abs(formula - 6.02 * n_order) < 0.3
+    print(f"order {n_order}: formula {formula:.1f} dB, one pass {one_pass:.1f} dB, "
+          f"zero-phase {2 * one_pass:.1f} dB")
+    if n_order == 5:
+        glue("order5_formula", round(formula, 1))
+        glue("order5_digital", round(one_pass, 1))
+        glue("order5_zero_phase", round(2 * one_pass, 1))
+
+# %% [markdown]
 # **3. Padding leaks duration.** Pad every clip of the corpus to the length of the
 # longest one with `pad_or_crop`. Count the zero samples in each padded clip and find
 # the best threshold rule on that count, as above. Compare with the duration rule.
 #
 # ````{admonition} Solution
 # :class: dropdown
-# The count of zeros is the padding plus the clip's own digital silence, so it is almost
-# the duration turned upside down. The rule "many zeros means `slt`" reaches 0.69, as
-# good as the duration rule (0.67).
-#
-# ```python
-# size = max(c.size for c in corpus_clips)
-# zeros = np.array([np.sum(audio.pad_or_crop(c, size) == 0) for c in corpus_clips])
-# is_slt = df["speaker"].eq("slt").to_numpy()
-# accuracy = [np.mean((zeros > t) == is_slt) for t in np.sort(zeros)]
-# print(f"best accuracy from the zero count: {max(accuracy):.2f}")
-# ```
+# The count of zeros is the padding plus the clip's own digital silence, so it is
+# almost the duration turned upside down. The rule "many zeros means `slt`" reaches
+# {glue:text}`acc_zeros:.2f`, about as good as the duration rule
+# ({glue:text}`acc_duration:.2f`).
 # ````
-#
+
+# %% tags=["hide-cell"]
+size = max(c.size for c in corpus_clips)
+zeros = np.array([np.sum(pad_or_crop(c, size) == 0) for c in corpus_clips])
+is_slt = df["speaker"].eq("slt").to_numpy()
+accuracy = max(np.mean((zeros > t) == is_slt) for t in np.sort(zeros))
+assert abs(accuracy - best_accuracy["duration_s"]) < 0.05
+glue("acc_zeros", round(accuracy, 2))
+print(f"best accuracy from the zero count: {accuracy:.2f}")
+
+# %% [markdown]
 # ## Further reading
 #
 # - Sampling, quantisation, the DFT and its symmetries, and the bilinear transform:
-#   {cite}`oppenheim2010discrete`; with music and audio examples,
-#   {cite}`muller2015fundamentals`.
+#   {cite}`oppenheim2010discrete`; with music and audio examples, windows and the
+#   short-time Fourier transform, {cite}`muller2015fundamentals`.
 # - The original description of the maximally flat filter:
 #   {cite}`butterworth1930theory`.
 # - The libraries used here: librosa {cite}`mcfee2015librosa`, NumPy

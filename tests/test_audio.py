@@ -161,7 +161,7 @@ def test_to_mono():
     np.testing.assert_allclose(audio.to_mono(y), librosa.to_mono(y))
     assert audio.to_mono(y).dtype == np.float32
     np.testing.assert_array_equal(audio.to_mono(tone()), tone())
-    with pytest.raises(ValueError, match=r"\(n,\) or \(channels, n\)"):
+    with pytest.raises(AssertionError, match=r"\(n,\) or \(channels, n\)"):
         audio.to_mono(np.zeros((2, 2, 2)))
 
 
@@ -200,34 +200,7 @@ def test_trim_silence_top_db_is_passed_on():
     assert audio.trim_silence(y, top_db=80)[1][0] == 0
 
 
-# --- Butterworth filters -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("cutoff", "kind"), [(2000, "lowpass"), (300, "highpass"), ((300, 3400), "bandpass")]
-)
-def test_butter_sos_is_scipy_butter(cutoff, kind):
-    expected = scipy.signal.butter(4, cutoff, btype=kind, output="sos", fs=SR)
-    np.testing.assert_array_equal(audio.butter_sos(SR, cutoff, kind=kind, order=4),
-                                  expected)
-
-
-@pytest.mark.parametrize(
-    ("cutoff", "kind", "match"),
-    [
-        (8000, "lowpass", r"strictly between 0 and the Nyquist frequency sr/2 = 8000 Hz"),
-        (9000, "highpass", r"Nyquist"),
-        (0, "lowpass", r"strictly between 0"),
-        ((300, 8000), "bandpass", r"Nyquist"),
-        ((3400, 300), "bandpass", r"cutoff=\(low, high\).*low < high"),
-        (300, "bandpass", r"cutoff=\(low, high\)"),
-        ((300, 3400), "lowpass", r"one cutoff"),
-        (300, "notch", r"kind must be one of"),
-    ],
-)
-def test_butter_sos_rejects_bad_arguments(cutoff, kind, match):
-    with pytest.raises(ValueError, match=match):
-        audio.butter_sos(SR, cutoff, kind=kind)
+# --- Butterworth filter ------------------------------------------------------------------
 
 
 def test_butter_filter_is_zero_phase_sosfiltfilt():
@@ -237,6 +210,12 @@ def test_butter_filter_is_zero_phase_sosfiltfilt():
     out = audio.butter_filter(y, SR, 2000)
     assert (out.dtype, out.shape) == (np.float32, y.shape)
     np.testing.assert_allclose(out, scipy.signal.sosfiltfilt(sos, y, axis=-1), atol=1e-6)
+
+
+@pytest.mark.parametrize(("cutoff", "kind"), [(8000, "lowpass"), ((300, 9000), "bandpass")])
+def test_butter_filter_refuses_cutoffs_at_or_above_nyquist(cutoff, kind):
+    with pytest.raises(ValueError, match=r"0 < Wn < fs/2"):
+        audio.butter_filter(tone(), SR, cutoff, kind=kind)
 
 
 def _level_db(y: np.ndarray) -> float:
@@ -259,13 +238,6 @@ def test_butter_filter_frequency_response():
 # --- normalisation, pad / crop --------------------------------------------------------
 
 
-def test_peak_normalize_reaches_the_peak():
-    out = audio.peak_normalize(tone(amplitude=0.1))
-    assert out.dtype == np.float32
-    assert np.max(np.abs(out)) == pytest.approx(0.99)
-    assert np.max(np.abs(audio.peak_normalize(-tone(), peak=0.5))) == pytest.approx(0.5)
-
-
 @pytest.mark.parametrize("target", [-20.0, -30.0, -6.0])
 def test_rms_normalize_reaches_the_target(target):
     out = audio.rms_normalize(tone(amplitude=0.01), target_dbfs=target)
@@ -280,10 +252,9 @@ def test_rms_dbfs_of_a_full_scale_sine_is_minus_3_db():
     assert audio.rms_dbfs(np.zeros(10)) == -np.inf
 
 
-@pytest.mark.parametrize("normalize", [audio.peak_normalize, audio.rms_normalize])
-def test_normalizing_silence_is_refused(normalize):
-    with pytest.raises(audio.SilentAudioError, match=r"silent signal.*microphone"):
-        normalize(np.zeros(N, np.float32))
+def test_normalizing_silence_is_refused():
+    with pytest.raises(AssertionError, match="digital silence"):
+        audio.rms_normalize(np.zeros(N, np.float32))
 
 
 def test_pad_or_crop_start():
@@ -310,17 +281,19 @@ def test_pad_or_crop_works_on_the_last_axis():
     np.testing.assert_array_equal(audio.pad_or_crop(y, 8)[:, 5:], 0)
 
 
-def test_pad_or_crop_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="align must be 'start' or 'center'"):
+def test_pad_or_crop_rejects_an_unknown_align():
+    with pytest.raises(AssertionError, match="align must be start or center"):
         audio.pad_or_crop(np.ones(4), 2, align="end")
-    with pytest.raises(ValueError, match="size must be >= 0"):
-        audio.pad_or_crop(np.ones(4), -1)
 
 
 # --- conventions ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [n for n in audio.__all__ if n != "SR"])
+PUBLIC = [name for name, obj in vars(audio).items() if not name.startswith("_")
+          and callable(obj) and getattr(obj, "__module__", "") == audio.__name__]
+
+
+@pytest.mark.parametrize("name", PUBLIC)
 def test_docstring_names_the_chapter(name):
     first_paragraph = getattr(audio, name).__doc__.strip().split("\n\n")[0]
     assert len(first_paragraph.splitlines()) <= 2

@@ -1,12 +1,11 @@
-"""The shipped two-speaker corpus and a reader's own recordings as tables, and splits.
+"""The shipped two-speaker corpus, or a folder of your own recordings, as a table.
 
-Taught in chapter 01 (Sound as data); the sentence-grouped splits return in chapter 03.
-Every table has one row per clip and the columns of :data:`CLIP_COLUMNS`.
+One row per clip, with the columns of ``CLIP_COLUMNS``, and sentence-grouped splits.
+Taught in chapter 01 (Sound as data).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Sequence
@@ -17,19 +16,7 @@ import pandas as pd
 import soundfile as sf
 
 from voicelab import audio
-
-__all__ = [
-    "CORPUS_DIR",
-    "SPEAKERS",
-    "CLIP_COLUMNS",
-    "SPLIT_NAMES",
-    "AUDIO_EXTENSIONS",
-    "load_corpus",
-    "make_splits",
-    "write_splits",
-    "load_folder",
-    "load_clips",
-]
+from voicelab._util import file_sha256
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 SPEAKERS: tuple[str, ...] = ("clb", "slt")
@@ -37,44 +24,26 @@ CLIP_COLUMNS = (
     "path", "file", "speaker", "label", "sentence_id", "take", "text", "duration_s",
     "sha256", "split",
 )
-SPLIT_NAMES = ("train", "val", "test")
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
-_MANIFEST_COLUMNS = ["file", "speaker", "sentence_id", "take", "text", "duration_s",
-                     "sha256"]
 _TAKE_SUFFIX = re.compile(r"^(?P<sentence>.+?)_(?:t|take)(?P<take>\d+)$", re.IGNORECASE)
-_REGENERATE = (
-    "Regenerate it with `python tools/make_corpus.py` in a clone of the repository"
-)
+_REGENERATE = "Regenerate it with `python tools/make_corpus.py` in a clone of voicelab"
 
 
 def load_corpus(root: str | os.PathLike = CORPUS_DIR) -> pd.DataFrame:
-    """Return the corpus as a table, one row per clip, with its train/val/test split.
+    """The corpus as a table, one row per clip, with its train/val/test split.
     Taught in chapter 01 (Sound as data).
-
-    Reads ``root/manifest.csv`` and ``root/splits.csv``; if ``splits.csv`` is missing,
-    the splits are computed with ``make_splits(df, seed=0)``, which is how the shipped
-    file was made.
 
     Parameters
     ----------
     root : str or os.PathLike
-        Corpus folder; the default is the corpus shipped with voicelab.
-
-    Returns
-    -------
-    pd.DataFrame
-        Columns :data:`CLIP_COLUMNS`: ``path`` (absolute, str), ``file`` (relative to
-        ``root``), ``speaker``, ``label`` (index in :data:`SPEAKERS`), ``sentence_id``,
-        ``take`` (int), ``text``, ``duration_s``, ``sha256``, ``split``.
+        Folder with ``manifest.csv``, ``splits.csv`` and the clips; default: the
+        corpus shipped with voicelab.
     """
     root = Path(root).resolve()
     manifest = root / "manifest.csv"
     if not manifest.is_file():
         raise FileNotFoundError(f"No corpus manifest at '{manifest}'. {_REGENERATE}.")
     df = pd.read_csv(manifest, dtype=str, keep_default_na=False)
-    missing = [c for c in _MANIFEST_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"'{manifest}' lacks the columns {missing}. {_REGENERATE}.")
     unknown = sorted(set(df["speaker"]) - set(SPEAKERS))
     if unknown:
         raise ValueError(
@@ -85,8 +54,7 @@ def load_corpus(root: str | os.PathLike = CORPUS_DIR) -> pd.DataFrame:
     if absent:
         raise FileNotFoundError(
             f"{len(absent)} of the {len(df)} files listed in '{manifest}' are missing, "
-            f"e.g. "
-            f"{absent[:3]}. {_REGENERATE}, or reinstall voicelab."
+            f"e.g. {absent[:3]}. {_REGENERATE}, or reinstall voicelab."
         )
     df = df.assign(
         path=[str(root / f) for f in df["file"]],
@@ -94,144 +62,82 @@ def load_corpus(root: str | os.PathLike = CORPUS_DIR) -> pd.DataFrame:
         take=df["take"].astype(int),
         duration_s=df["duration_s"].astype(float),
     )
-    df["split"] = _read_splits(root / "splits.csv", df)
+    if not (root / "splits.csv").is_file():  # a corpus fresh from tools/make_corpus.py
+        df["split"] = make_splits(df, seed=0)
+        return df[list(CLIP_COLUMNS)]
+    splits = pd.read_csv(root / "splits.csv", dtype=str).set_index("sentence_id")
+    df["split"] = df["sentence_id"].map(splits["split"])
+    if df["split"].isna().any():
+        missing = sorted(set(df.loc[df["split"].isna(), "sentence_id"]))
+        raise ValueError(
+            f"'{root / 'splits.csv'}' has no split for sentences {missing[:5]}: it is "
+            "out of date: delete it to get make_splits(df, seed=0)."
+        )
     return df[list(CLIP_COLUMNS)]
 
 
-def _read_splits(path: Path, df: pd.DataFrame) -> pd.Series:
-    if not path.is_file():
-        return make_splits(df, seed=0)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    split = df["sentence_id"].map(dict(zip(table["sentence_id"], table["split"])))
-    if split.isna().any():
-        missing = sorted(set(df.loc[split.isna(), "sentence_id"]))
-        raise ValueError(
-            f"'{path}' has no split for sentences {missing[:5]}; it is out of date. "
-            "Rewrite it with voicelab.data.write_splits, or delete it to compute "
-            "the splits with make_splits(seed=0)."
-        )
-    return split.rename("split")
-
-
+# make_splits and load_clips are written out in chapter 01, verbatim (a test compares).
 def make_splits(
-    df: pd.DataFrame,
-    *,
-    seed: int = 0,
-    fractions: Sequence[float] = (0.8, 0.1, 0.1),
+    df: pd.DataFrame, *, seed: int = 0, fractions: Sequence[float] = (0.8, 0.1, 0.1),
     group: str = "sentence_id",
 ) -> pd.Series:
-    """Assign each row to train, val or test so that every group lands in one split.
-    Taught in chapter 01 (Sound as data) and chapter 03.
-
-    The sorted unique values of ``df[group]`` are shuffled with
-    ``numpy.random.default_rng(seed)`` and cut into consecutive blocks of sizes
-    ``fractions * n_groups``, rounded by largest remainder; every non-zero fraction gets
-    at least one group. Grouping by sentence keeps both speakers' takes of a sentence in
-    the same split, so a model cannot score by recognising the sentence. The result
-    depends only on the set of groups and the seed, not on row order.
-
-    Parameters
-    ----------
-    df : pd.DataFrame
-        Table with a ``group`` column.
-    seed : int
-        Seed of the shuffle.
-    fractions : sequence of 3 floats
-        Shares of groups for train, val and test; non-negative, summing to 1.
-    group : str
-        Column whose values must not be split across train, val and test.
-
-    Returns
-    -------
-    pd.Series
-        Named ``"split"``, indexed like ``df``, values from :data:`SPLIT_NAMES`.
-    """
-    shares = np.asarray(fractions, dtype=float)
-    if shares.shape != (3,) or (shares < 0).any() or not np.isclose(shares.sum(), 1):
-        raise ValueError(
-            "fractions must be three non-negative shares (train, val, test) summing "
-            f"to 1, got {fractions!r}"
-        )
-    groups = np.array(sorted(df[group].unique()))
-    needed = int((shares > 0).sum())
-    if len(groups) < needed:
-        raise ValueError(
-            f"{len(groups)} distinct values of '{group}' cannot fill {needed} "
-            f"non-empty splits: record at least {needed} different sentences, or set "
-            "some fractions to 0"
-        )
-    exact = shares * len(groups)
-    counts = np.floor(exact).astype(int)
-    shortfall = len(groups) - counts.sum()
-    counts[np.argsort(counts - exact, kind="stable")[:shortfall]] += 1
-    for empty in np.flatnonzero((counts == 0) & (shares > 0)):
-        counts[np.argmax(counts)] -= 1
-        counts[empty] += 1
-    shuffled = np.random.default_rng(seed).permutation(groups)
-    names = np.repeat(SPLIT_NAMES, counts)
-    return df[group].map(dict(zip(shuffled, names))).astype(str).rename("split")
-
-
-def write_splits(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Save the split of each sentence as a CSV with columns ``sentence_id,split``.
+    """Assign every row to train, val or test, keeping each group in one split.
     Taught in chapter 01 (Sound as data).
 
-    Used by ``tools/make_corpus.py`` to ship ``corpus/splits.csv`` once. Uses the
-    ``split`` column of ``df``, or ``make_splits(df, seed=0)`` when there is none.
+    Parameters
+    ----------
+    df : pd.DataFrame
+        One row per clip, with a ``group`` column.
+    seed : int
+        Seed of the shuffle of the groups.
+    fractions : sequence of 3 floats
+        Shares of the groups for train, val and test; each non-zero share gets at
+        least one group, and train takes what rounding leaves.
+    group : str
+        Column whose values never straddle two splits.
+    """
+    groups = np.sort(df[group].unique())
+    shares = np.asarray(fractions, dtype=float)
+    counts = np.maximum(np.round(shares * len(groups)), shares > 0).astype(int)
+    counts[0] = len(groups) - counts[1:].sum()
+    assert np.isclose(shares.sum(), 1) and counts.min() >= 0, (fractions, counts)
+    shuffled = np.random.default_rng(seed).permutation(groups)
+    names = np.repeat(["train", "val", "test"], counts)
+    return df[group].map(dict(zip(shuffled, names))).rename("split")
+
+
+def load_clips(df: pd.DataFrame, *, sr: int = audio.SR) -> list[np.ndarray]:
+    """Load the file of every row with ``voicelab.audio.load``, in row order.
+    Taught in chapter 01 (Sound as data).
 
     Parameters
     ----------
     df : pd.DataFrame
-        Table with a ``sentence_id`` column and, optionally, ``split``.
-    path : str or os.PathLike
-        CSV file to write (overwritten).
-
-    Returns
-    -------
-    Path
-        ``path``.
+        A table with a ``path`` column, from ``load_corpus`` or ``load_folder``.
+    sr : int
+        The sample rate every clip is resampled to.
     """
-    split = df["split"] if "split" in df else make_splits(df, seed=0)
-    table = pd.DataFrame({"sentence_id": df["sentence_id"], "split": split})
-    table = table.drop_duplicates().sort_values("sentence_id")
-    mixed = sorted(set(table.loc[table["sentence_id"].duplicated(), "sentence_id"]))
-    if mixed:
-        raise ValueError(
-            f"sentences {mixed[:5]} are in more than one split; make the splits with "
-            "make_splits(df), which keeps every sentence in one split"
-        )
-    path = Path(path)
-    table.to_csv(path, index=False)
-    return path
+    return [audio.load(path, sr=sr)[0] for path in df["path"]]
 
 
 def load_folder(
     root: str | os.PathLike, *, speakers: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Return your own recordings as a table like :func:`load_corpus`'s.
+    """Your own recordings, ``<root>/<speaker>/<sentence>[_t<take>].wav``, as a table.
     Taught in chapter 01 (Sound as data).
 
-    The layout is one subfolder per speaker, ``<root>/<speaker>/<name>.<ext>`` with
-    ``ext`` one of :data:`AUDIO_EXTENSIONS` (any case). ``name`` is the sentence id,
-    optionally followed by ``_t<N>`` or ``_take<N>`` for the take (default 1), e.g.
-    ``alice/hello_t2.wav``. Names starting with ``.`` and folders nested inside speaker
-    folders are ignored; any other file that is not readable audio is an error, so that
-    no recording is dropped silently. Files are only read, never copied or changed.
+    The table has the columns of ``load_corpus``: ``text`` is empty, the durations
+    come from the file headers, the splits from ``make_splits(df, seed=0)``. Files
+    whose names start with ``.`` and nested folders are ignored; any other file that
+    is not readable audio (``AUDIO_EXTENSIONS``) is an error, so that nothing is
+    dropped silently. Files are only read.
 
     Parameters
     ----------
     root : str or os.PathLike
-        The folder holding the speaker subfolders.
+        The folder that holds one subfolder per speaker.
     speakers : sequence of str, optional
-        Subfolders to use, in label order (label = index). Default: every subfolder,
-        sorted by name.
-
-    Returns
-    -------
-    pd.DataFrame
-        Columns :data:`CLIP_COLUMNS`; ``text`` is empty, ``duration_s`` comes from the file
-        header, ``split`` from ``make_splits(df, seed=0)``, which needs at least three
-        different sentences.
+        Subfolders to use, in label order; default: all of them, sorted by name.
     """
     root = Path(root).resolve()
     if not root.is_dir():
@@ -256,10 +162,14 @@ def load_folder(
             f"'{root}' holds recordings of {len(speakers)} speaker ({speakers}); a "
             "classifier needs at least 2. Add a subfolder per speaker."
         )
-    rows = []
-    for label, name in enumerate(speakers):
-        rows += _speaker_rows(root, name, label)
-    df = pd.DataFrame(rows, columns=[c for c in CLIP_COLUMNS if c != "split"])
+    rows = [row for label, name in enumerate(speakers)
+            for row in _speaker_rows(root, name, label)]
+    df = pd.DataFrame(rows, columns=list(CLIP_COLUMNS[:-1]))
+    if df["sentence_id"].nunique() < 3:
+        raise ValueError(
+            f"'{root}' holds {df['sentence_id'].nunique()} different sentences; train, "
+            "val and test need one each: record at least 3 different sentences."
+        )
     df["split"] = make_splits(df, seed=0)
     return df
 
@@ -294,42 +204,10 @@ def _speaker_rows(root: Path, speaker: str, label: int) -> list[dict]:
     for p, info in infos.items():
         match = _TAKE_SUFFIX.match(p.stem)
         rows.append({
-            "path": str(p),
-            "file": p.relative_to(root).as_posix(),
-            "speaker": speaker,
-            "label": label,
+            "path": str(p), "file": p.relative_to(root).as_posix(),
+            "speaker": speaker, "label": label,
             "sentence_id": match["sentence"] if match else p.stem,
-            "take": int(match["take"]) if match else 1,
-            "text": "",
-            "duration_s": info.frames / info.samplerate,
-            "sha256": _sha256(p),
+            "take": int(match["take"]) if match else 1, "text": "",
+            "duration_s": info.frames / info.samplerate, "sha256": file_sha256(p),
         })
     return rows
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def load_clips(df: pd.DataFrame, *, sr: int = audio.SR) -> list[np.ndarray]:
-    """Load the ``path`` of every row with :func:`voicelab.audio.load`, in row order.
-    Taught in chapter 01 (Sound as data).
-
-    Parameters
-    ----------
-    df : pd.DataFrame
-        Table with a ``path`` column, e.g. from :func:`load_corpus` or
-        :func:`load_folder`.
-    sr : int
-        Sample rate to resample every clip to.
-
-    Returns
-    -------
-    list of np.ndarray
-        One float32 mono signal per row.
-    """
-    return [audio.load(path, sr=sr)[0] for path in df["path"]]

@@ -25,9 +25,12 @@ def _plain(value: object) -> object:
     return value
 
 
-def glue(name: str, value: object, display_value: bool = False) -> object:
-    """Store ``value`` under ``name`` as myst-nb's glue does; return the value.
+def glue(name: str, value: object, display_value: bool = False) -> None:
+    """Store ``value`` under ``name`` as myst-nb's glue does.
     Taught in chapter 01 (Sound as data).
+
+    Like myst-nb's, it returns nothing: a cell that ends with it shows no output (a
+    trailing ``;`` does not hide a value when nbval runs the notebook).
 
     Parameters
     ----------
@@ -44,4 +47,3 @@ def glue(name: str, value: object, display_value: bool = False) -> object:
     metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
     display({prefix + mime: data for mime, data in bundle.items()}, raw=True,
             metadata=metadata)
-    return value
