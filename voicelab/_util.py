@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, TypeVar
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: the book drops stderr; Jupyter redraws them
 
 T = TypeVar("T")
 R = TypeVar("R")
