@@ -14,7 +14,6 @@ from sklearn.model_selection import GroupKFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from voicelab.evaluate import (
-    LOSSES,
     METRICS,
     bootstrap_ci,
     grouped_cv,
@@ -90,7 +89,6 @@ def test_metrics_equal_sklearn():
         assert set(expected) == set(METRICS)
         for name, value in expected.items():
             assert METRICS[name](y, p) == pytest.approx(value, rel=1e-12, abs=1e-12), name
-    assert LOSSES == {"log_loss", "brier"}
     assert np.isnan(METRICS["roc_auc"](np.ones(4, int), np.linspace(0, 1, 4)))
     assert METRICS["f1"](np.zeros(4, int), np.zeros(4)) == 0.0
 
@@ -203,10 +201,6 @@ def test_summarize(data):
     assert one.loc["accuracy", "low"] == pytest.approx(one.loc["accuracy", "high"])
     with_nan = scores.assign(roc_auc=[np.nan] + list(scores["roc_auc"][1:]))
     assert summarize(with_nan).loc["roc_auc", "n"] == 19
-    for bad in (scores["accuracy"], scores.drop(columns="repeat"),
-                scores[["repeat", "fold", "n_test"]], scores.iloc[:0]):
-        with pytest.raises(ValueError, match="grouped_cv"):
-            summarize(bad)
 
 
 def test_out_of_fold_proba_matches_first_repeat(data):
@@ -229,24 +223,14 @@ def test_out_of_fold_proba_matches_first_repeat(data):
 def test_input_errors(data):
     X, y, groups = data
     model = LogisticRegression()
-    with pytest.raises(ValueError, match="240 rows but y has 239"):
-        grouped_cv(model, X, y[:-1], groups)
-    with pytest.raises(ValueError, match="one group"):
-        grouped_cv(model, X, y, groups[:-1])
-    with pytest.raises(ValueError, match="3 distinct groups for n_splits=5"):
-        grouped_cv(model, X, y, groups % 3)
-    with pytest.raises(ValueError, match="exactly two classes"):
-        grouped_cv(model, X, y % 1, groups)
-    with pytest.raises(ValueError, match="Unknown or missing metric"):
-        grouped_cv(model, X, y, groups, metrics=("accuracy", "precision"))
     with pytest.raises(ValueError, match="n_splits"):
         grouped_cv(model, X, y, groups, n_splits=1)
-    with pytest.raises(ValueError, match="only class"):
-        grouped_cv(model, X, y, y, n_splits=2)  # grouped by speaker
-    with pytest.raises(TypeError, match="predict_proba"):
-        grouped_cv(object(), X, y, groups)
-    with pytest.raises(ValueError, match="missing"):
-        out_of_fold_proba(model, X, y, np.where(groups == 0, None, groups))
+    with pytest.raises(AssertionError, match="two classes"):
+        grouped_cv(model, X, y % 1, groups)
+    with pytest.raises(KeyError):
+        grouped_cv(model, X, y, groups, metrics=("accuracy", "precision"))
+    with pytest.raises(AssertionError, match="repeat"):
+        summarize(pd.DataFrame({"accuracy": [0.5]}))
 
 
 def _scores(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -319,18 +303,17 @@ def test_bootstrap_cluster_interval_wider_when_groups_are_correlated():
     assert hi_groups - lo_groups > 1.5 * (hi_rows - lo_rows)
 
 
-def test_bootstrap_ci_errors():
-    y, p, groups = _scores(40)
-    with pytest.raises(ValueError, match="0/1 labels"):
-        bootstrap_ci(y + 1, p, "accuracy")
-    with pytest.raises(ValueError, match="one score per row"):
-        bootstrap_ci(y, p[:-1], "accuracy")
-    with pytest.raises(ValueError, match="one group per row"):
-        bootstrap_ci(y, p, "accuracy", groups=groups[:-1])
-    with pytest.raises(ValueError, match="Unknown"):
-        bootstrap_ci(y, p, "auc")
-    with pytest.raises(ValueError, match="level"):
-        bootstrap_ci(y, p, "accuracy", level=95)
+def test_bootstrap_ci_matches_a_plain_loop():
+    y, p, groups = _scores(60, seed=2)
+    point, low, high = bootstrap_ci(y, p, "roc_auc", groups=groups, n_boot=200, seed=4)
+    rng = np.random.default_rng(4)
+    ids = np.unique(groups)
+    draws = rng.integers(0, len(ids), size=(200, len(ids)))
+    values = [skm.roc_auc_score(y[rows], p[rows]) if len(set(y[rows])) == 2 else np.nan
+              for rows in (np.concatenate([np.flatnonzero(groups == ids[g]) for g in d])
+                           for d in draws)]
+    assert point == pytest.approx(skm.roc_auc_score(y, p))
+    assert_allclose([low, high], np.nanpercentile(values, [2.5, 97.5]), rtol=1e-12)
 
 
 def test_threshold_for_meets_its_constraint():
@@ -358,7 +341,3 @@ def test_threshold_for_meets_its_constraint():
         threshold_for(y, p)
     with pytest.raises(ValueError, match="exactly one"):
         threshold_for(y, p, max_fpr=0.1, min_tpr=0.9)
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        threshold_for(y, p, max_fpr=5)
-    with pytest.raises(ValueError, match="both classes"):
-        threshold_for(np.ones_like(y), p, max_fpr=0.1)

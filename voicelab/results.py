@@ -2,10 +2,9 @@
 comparison reads them instead of retyping them.
 
 One row per (chapter, model, features, evaluation, metric) with the mean, the spread and
-the interval that :func:`voicelab.evaluate.summarize` computes. The table lives in
-``voicelab/results.csv``, shipped with the package, and is written deterministically, so
-re-running a notebook that finds the same numbers leaves the file byte-identical. Taught in
-chapter 03 (Classical machine learning).
+the interval of :func:`voicelab.evaluate.summarize`. The table is written sorted and
+rounded, so a re-run that finds the same numbers leaves the file byte-identical. Taught
+in chapter 03 (Telling two voices apart with classical ML).
 """
 
 from __future__ import annotations
@@ -19,12 +18,7 @@ import pandas as pd
 from voicelab._util import atomic_write_bytes, locked
 
 __all__ = [
-    "RESULTS_PATH",
-    "results_path",
-    "KEY",
-    "COLUMNS",
-    "record",
-    "load_results",
+    "RESULTS_PATH", "results_path", "KEY", "COLUMNS", "record", "load_results",
     "results_table",
 ]
 
@@ -33,24 +27,19 @@ RESULTS_PATH = Path(__file__).parent / "results.csv"
 KEY: tuple[str, ...] = ("chapter", "model", "features", "evaluation", "metric")
 """Columns that identify a row; :func:`record` replaces rows with the same key."""
 COLUMNS: tuple[str, ...] = (*KEY, "mean", "std", "low", "high", "n")
-_FLOATS = ("mean", "std", "low", "high")
+_FLOATS = ["mean", "std", "low", "high"]
 _DECIMALS = 4
-
-
-def _empty() -> pd.DataFrame:
-    table = pd.DataFrame({c: pd.Series(dtype=str) for c in KEY})
-    for column in _FLOATS:
-        table[column] = pd.Series(dtype=float)
-    table["n"] = pd.Series(dtype=int)
-    return table
+# The printed view shortens the evaluation so that a table fits the book's column.
+_SHORT = {"sentence-grouped CV": "CV", "fixed test split": "test", "test split": "test",
+          "sentence bootstrap": "boot", ", ": " "}
 
 
 def results_path() -> Path:
-    """Where chapters read and write the table: ``$VOICELAB_RESULTS`` or the shipped file.
-    Taught in chapter 03 (Classical machine learning).
+    """Where chapters read and write the table: ``$VOICELAB_RESULTS`` or the package's.
+    Taught in chapter 03 (Telling two voices apart with classical ML).
 
-    Tests set ``VOICELAB_RESULTS`` to a scratch file, so running the notebooks never
-    rewrites the shipped table; the scratch file starts as a copy of it.
+    Tests set ``VOICELAB_RESULTS`` to a scratch file, which starts as a copy of the
+    shipped table, so running the notebooks never rewrites it.
     """
     env = os.environ.get("VOICELAB_RESULTS")
     if not env:
@@ -64,7 +53,7 @@ def results_path() -> Path:
 
 def load_results(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """Read the results table; an empty table if the file does not exist yet.
-    Taught in chapter 03 (Classical machine learning).
+    Taught in chapter 03 (Telling two voices apart with classical ML).
 
     Parameters
     ----------
@@ -74,38 +63,18 @@ def load_results(path: str | os.PathLike | None = None) -> pd.DataFrame:
     Returns
     -------
     pd.DataFrame
-        Columns :data:`COLUMNS`: the key columns as strings (``chapter`` keeps its
-        leading zero, e.g. ``"03"``), ``mean``, ``std``, ``low``, ``high`` as floats (NaN
-        where undefined) and ``n`` as int.
-
-    Raises
-    ------
-    ValueError
-        If the file lacks some of the columns.
+        Columns :data:`COLUMNS`: the key as strings (``chapter`` like ``"03"``), the
+        spread as floats (NaN where undefined) and ``n`` as int.
     """
     path = results_path() if path is None else Path(path)
-    if not path.is_file() or path.stat().st_size == 0:
-        return _empty()
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"'{path}' lacks the columns {missing}; a results table has the columns "
-            f"{', '.join(COLUMNS)}. Delete the file to start a new table."
-        )
+    exists = path.is_file() and path.stat().st_size > 0
+    table = pd.read_csv(path, dtype=str, keep_default_na=False) if exists else None
+    if table is None or table.empty:
+        table = pd.DataFrame({column: pd.Series(dtype=str) for column in COLUMNS})
     table = table[list(COLUMNS)]
-    if table.empty:
-        return _empty()
-    for column in _FLOATS:
-        table[column] = pd.to_numeric(table[column].replace("", np.nan)).astype(float)
-    table["n"] = pd.to_numeric(table["n"]).astype(int)
+    table[_FLOATS] = table[_FLOATS].replace("", np.nan).astype(float)
+    table["n"] = table["n"].astype(int)
     return table.reset_index(drop=True)
-
-
-def _check_label(name: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}.")
-    return value.strip()
 
 
 def record(
@@ -118,123 +87,61 @@ def record(
     path: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """Add or replace one model's numbers in the results table and write it.
-    Taught in chapter 03 (Classical machine learning).
-
-    Each row of ``summary`` (one per metric, as :func:`voicelab.evaluate.summarize`
-    returns) becomes a row keyed by (chapter, model, features, evaluation, metric). Rows
-    with the same key are replaced, all others kept. The file is written sorted by the key,
-    with floats rounded to 4 decimals and ``\\n`` line endings, and only when its bytes
-    change, so re-running a notebook with the same numbers leaves it untouched.
-
-    A bootstrap interval can be recorded too, as a one-row summary such as
-    ``pd.DataFrame({"mean": [point], "std": [np.nan], "low": [low], "high": [high],
-    "n": [n_boot]}, index=["accuracy"])``, with an ``evaluation`` that says so.
+    Taught in chapter 03 (Telling two voices apart with classical ML).
 
     Parameters
     ----------
     chapter : str or int
         Chapter number, e.g. ``"03"`` (an int is written with two digits).
-    model : str
-        E.g. ``"logistic regression"``.
-    features : str
-        E.g. ``"report4"``, ``"mfcc"``, ``"log-mel"``.
+    model, features : str
+        E.g. ``"logistic regression"``, ``"mfcc"``.
     summary : pd.DataFrame
-        Index = metric names; columns ``mean``, ``std``, ``low``, ``high`` and ``n`` (the
-        number of scores behind them); ``std``, ``low`` and ``high`` may be NaN.
+        One row per metric (the index) with ``mean``, ``std``, ``low``, ``high``, ``n``,
+        as :func:`voicelab.evaluate.summarize` returns; a bootstrap interval is a row
+        with ``std`` NaN.
     evaluation : str
         How the numbers were obtained, e.g. ``"5x5 sentence-grouped CV"``.
     path : str or os.PathLike, optional
-        CSV file of the table (default :func:`results_path`); created if missing.
+        CSV file of the table (default :func:`results_path`).
 
     Returns
     -------
     pd.DataFrame
-        The whole table after the update, as :func:`load_results` would read it.
-
-    Raises
-    ------
-    ValueError
-        If a label is empty, or ``summary`` lacks columns, has no rows, repeats a metric,
-        has non-numeric values, a missing mean or a missing or negative ``n``.
+        The whole table after the update, as :func:`load_results` reads it.
     """
-    if isinstance(chapter, int) and not isinstance(chapter, bool):
+    if isinstance(chapter, int):
         chapter = f"{chapter:02d}"
-    labels = {
-        "chapter": _check_label("chapter", chapter),
-        "model": _check_label("model", model),
-        "features": _check_label("features", features),
-        "evaluation": _check_label("evaluation", evaluation),
-    }
-    new = _rows_from_summary(summary, labels)
+    labels = {"chapter": chapter, "model": model, "features": features,
+              "evaluation": evaluation}
+    assert all(isinstance(v, str) and v.strip() for v in labels.values()), labels
+    assert summary["mean"].notna().all(), "every metric needs a mean"
+    new = pd.DataFrame({**labels, "metric": [str(m) for m in summary.index]})
+    new[_FLOATS] = summary[_FLOATS].astype(float).to_numpy()
+    new["n"] = summary["n"].astype(int).to_numpy()
     path = results_path() if path is None else Path(path)
     with locked(path):
-        _merge(new, path)
+        old = load_results(path)
+        replaced = pd.MultiIndex.from_frame(old[list(KEY)]).isin(
+            pd.MultiIndex.from_frame(new[list(KEY)]))
+        table = pd.concat([df for df in (old[~replaced], new) if len(df)])
+        table = table.sort_values(list(KEY), kind="stable").round(_DECIMALS)
+        text = table.to_csv(index=False, lineterminator="\n",
+                            float_format=f"%.{_DECIMALS}f")
+        if not path.is_file() or path.read_text() != text:
+            atomic_write_bytes(path, text.encode())
     return load_results(path)
-
-
-def _merge(new: pd.DataFrame, path: Path) -> None:
-    """Replace ``new``'s keys in the table at ``path`` and write it back."""
-    old = load_results(path)
-    keys = pd.MultiIndex.from_frame(new[list(KEY)])
-    kept = old[~pd.MultiIndex.from_frame(old[list(KEY)]).isin(keys)] if len(old) else old
-    table = pd.concat([df for df in (kept, new) if len(df)], ignore_index=True)
-    table = table.sort_values(list(KEY), kind="stable").reset_index(drop=True)
-    table[list(_FLOATS)] = table[list(_FLOATS)].astype(float).round(_DECIMALS)
-    table["n"] = table["n"].astype(int)
-    _write(table, path)
-
-
-def _rows_from_summary(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    if not isinstance(summary, pd.DataFrame):
-        raise ValueError(
-            "summary must be the DataFrame returned by voicelab.evaluate.summarize "
-            f"(index = metric names), got {type(summary).__name__}."
-        )
-    needed = [*_FLOATS, "n"]
-    missing = [c for c in needed if c not in summary.columns]
-    if missing or summary.empty:
-        raise ValueError(
-            f"summary must have one row per metric and the columns {needed}; it lacks "
-            f"{missing} or has no rows. Pass the output of voicelab.evaluate.summarize."
-        )
-    metrics = [str(m).strip() for m in summary.index]
-    if any(not m for m in metrics) or len(set(metrics)) != len(metrics):
-        raise ValueError(f"summary's index must name each metric once, got {metrics}.")
-    try:
-        values = summary[list(_FLOATS)].astype(float)
-        n = summary["n"].astype(float)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"summary's columns {needed} must be numeric: {err}") from err
-    if values["mean"].isna().any():
-        raise ValueError("summary has a missing mean; every metric needs one.")
-    if n.isna().any() or (n < 0).any() or (n != np.round(n)).any():
-        raise ValueError("summary's n must be a whole number of scores >= 0 in every row.")
-    rows = pd.DataFrame({**labels, "metric": metrics}, index=range(len(metrics)))
-    for column in _FLOATS:
-        rows[column] = values[column].to_numpy()
-    rows["n"] = n.to_numpy().astype(int)
-    return rows[list(COLUMNS)]
-
-
-def _write(table: pd.DataFrame, path: Path) -> None:
-    """Write ``table`` if its bytes differ from the file's; atomically, via a temp file."""
-    text = table.to_csv(index=False, lineterminator="\n", float_format=f"%.{_DECIMALS}f")
-    data = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
-        return
-    atomic_write_bytes(path, data)
 
 
 def results_table(
     results: pd.DataFrame | None = None, *, metric: str = "accuracy", digits: int = 3
 ) -> pd.DataFrame:
-    """A readable view of one metric of the results table, for display in a notebook.
-    Taught in chapter 03 (Classical machine learning).
+    """A printable view of one metric of the results table, at most 88 characters wide.
+    Taught in chapter 03 (Telling two voices apart with classical ML).
 
     Parameters
     ----------
     results : pd.DataFrame, optional
-        A table as :func:`load_results` returns it; the default reads ``RESULTS_PATH``.
+        A table as :func:`load_results` returns it (default: read it).
     metric : str, default "accuracy"
         Metric to show.
     digits : int, default 3
@@ -243,46 +150,26 @@ def results_table(
     Returns
     -------
     pd.DataFrame
-        Indexed by (chapter, model, features, evaluation), in chapter order; columns
-        ``"<metric> mean ± std"`` (just the mean where ``std`` is NaN, e.g. a bootstrap
-        row), ``"interval"`` (``"[low, high]"``) and ``n``, ready to print. Empty (with
-        these columns) if nothing is recorded yet.
-
-    Raises
-    ------
-    ValueError
-        If ``results`` lacks columns, or has rows but none for ``metric`` (the message
-        lists the metrics it has).
+        Indexed by (chapter, model, features, evaluation), the evaluation shortened
+        ("5x5 CV", "test boot": fixed test split, sentence bootstrap); columns
+        ``metric`` (``"mean ± std"``, or the mean alone where ``std`` is NaN) and
+        ``interval`` (``"low–high"``).
     """
     table = load_results() if results is None else results
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"results lacks the columns {missing}: use load_results().")
-    index = ["chapter", "model", "features", "evaluation"]
-    value_column = f"{metric} mean ± std"
-    rows = table[table["metric"] == metric]
+    rows = table[table["metric"] == metric].sort_values(list(KEY), kind="stable")
     if rows.empty and len(table):
-        raise ValueError(
-            f"No results for metric {metric!r}; recorded metrics are "
-            f"{sorted(set(table['metric']))}."
-        )
+        raise ValueError(f"No results for metric {metric!r}; recorded metrics are "
+                         f"{sorted(set(table['metric']))}.")
+    index = rows[["chapter", "model", "features", "evaluation"]].astype(str)
+    for long, short in _SHORT.items():
+        index["evaluation"] = index["evaluation"].str.replace(long, short)
 
     def fmt(x: float) -> str:
         return f"{x:.{digits}f}"
 
-    def spread(mean: float, std: float) -> str:
-        return fmt(mean) if pd.isna(std) else f"{fmt(mean)} ± {fmt(std)}"
-
-    def interval(low: float, high: float) -> str:
-        return "" if pd.isna(low) or pd.isna(high) else f"[{fmt(low)}, {fmt(high)}]"
-
-    rows = rows.sort_values(index, kind="stable")
-    view = pd.DataFrame(
-        {
-            value_column: [spread(m, s) for m, s in zip(rows["mean"], rows["std"])],
-            "interval": [interval(lo, hi) for lo, hi in zip(rows["low"], rows["high"])],
-            "n": rows["n"].astype(int).to_numpy(),
-        },
-        index=pd.MultiIndex.from_frame(rows[index].astype(str)),
-    )
-    return view
+    return pd.DataFrame({
+        metric: [fmt(m) if pd.isna(s) else f"{fmt(m)} ± {fmt(s)}"
+                 for m, s in zip(rows["mean"], rows["std"])],
+        "interval": ["" if pd.isna(lo) else f"{fmt(lo)}–{fmt(hi)}"
+                     for lo, hi in zip(rows["low"], rows["high"])],
+    }, index=pd.MultiIndex.from_frame(index))
