@@ -250,10 +250,18 @@ def test_load_folder_errors_on_a_speaker_without_audio(recordings):
         data.load_folder(recordings)
 
 
-def test_load_folder_needs_three_sentences_for_the_splits(recordings):
+def test_load_folder_splits_two_sentences_into_train_and_test(recordings):
     for p in recordings.glob("*/thanks.wav"):
         p.unlink()
-    with pytest.raises(ValueError, match=r"record at least 3 different sentences"):
+    df = data.load_folder(recordings)
+    assert sorted(set(df["split"])) == ["test", "train"]
+    assert df.groupby("sentence_id")["split"].nunique().eq(1).all()
+
+
+def test_load_folder_needs_two_sentences(recordings):
+    for p in [*recordings.glob("*/thanks.wav"), *recordings.glob("*/goodbye*")]:
+        p.unlink()
+    with pytest.raises(ValueError, match=r"1 different sentence;.*at least 2 different"):
         data.load_folder(recordings)
 
 

@@ -127,7 +127,8 @@ def load_folder(
     Taught in chapter 01 (Sound as data).
 
     The table has the columns of ``load_corpus``: ``text`` is empty, the durations
-    come from the file headers, the splits from ``make_splits(df, seed=0)``. Files
+    come from the file headers, the splits from ``make_splits(df, seed=0)``; with
+    only 2 different sentences, one trains and one tests (no val). Files
     whose names start with ``.`` and nested folders are ignored; any other file that
     is not readable audio (``AUDIO_EXTENSIONS``) is an error, so that nothing is
     dropped silently. Files are only read.
@@ -165,12 +166,16 @@ def load_folder(
     rows = [row for label, name in enumerate(speakers)
             for row in _speaker_rows(root, name, label)]
     df = pd.DataFrame(rows, columns=list(CLIP_COLUMNS[:-1]))
-    if df["sentence_id"].nunique() < 3:
+    n_sentences = df["sentence_id"].nunique()
+    if n_sentences < 2:
         raise ValueError(
-            f"'{root}' holds {df['sentence_id'].nunique()} different sentences; train, "
-            "val and test need one each: record at least 3 different sentences."
+            f"'{root}' holds {n_sentences} different sentence; training and testing "
+            "need one each: record at least 2 different sentences (20 or more for "
+            "numbers you can trust)."
         )
-    df["split"] = make_splits(df, seed=0)
+    three_way = n_sentences >= 3  # else too few for validation: train and test only
+    df["split"] = make_splits(df, seed=0, fractions=(0.8, 0.1, 0.1) if three_way
+                              else (0.5, 0.0, 0.5))
     return df
 
 
