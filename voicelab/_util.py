@@ -96,8 +96,11 @@ def map_clips(
             results.append(fn(item))
             bar.update()
     else:
-        # forkserver: workers never inherit a parent's threads (TensorFlow, OpenMP).
+        # forkserver: workers never inherit a parent's threads (TensorFlow, OpenMP). The
+        # server preloads fn's module, not the caller's script: workers start fast, and a
+        # script without an ``if __name__ == "__main__"`` guard is not run again.
         context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([fn.__module__])
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             for result in pool.map(fn, items, chunksize=max(1, len(items) // (8 * workers))):
                 results.append(result)
