@@ -2,7 +2,9 @@
 
 The report reloaded every file once per feature, at librosa's default 22.05 kHz, and kept
 nothing between runs. voicelab loads each clip once at 16 kHz, computes one STFT that the
-spectral features share, and caches the summary vectors on disk.
+spectral features share, spreads the clips over worker processes (one per core, started
+inside the timed call) and caches the summary vectors on disk. The machine's load is
+printed with the timings: on a shared machine, compare runs made at a similar load.
 
 Usage (from the repository root)::
 
@@ -12,6 +14,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 import warnings
@@ -70,7 +73,9 @@ def main() -> None:
     naive(list(corpus.path))
     timings["naive loop (report)"] = time.perf_counter() - start
 
-    print(f"{len(corpus)} clips, {corpus.duration_s.sum() / 60:.1f} min of audio")
+    print(f"{len(corpus)} clips, {corpus.duration_s.sum() / 60:.1f} min of audio, "
+          f"{len(os.sched_getaffinity(0))} cores, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
     for label, seconds in timings.items():
         print(f"{label:<24s} {seconds:8.2f} s")
     base = timings["naive loop (report)"]
