@@ -200,5 +200,6 @@ def test_results_table_fits_the_book_column(path):
 
 def test_results_table_defaults_to_shipped_file(monkeypatch, path):
     record("03", "knn", "mfcc", summary(), evaluation=EVAL, path=path)
+    monkeypatch.delenv("VOICELAB_RESULTS", raising=False)
     monkeypatch.setattr(results, "RESULTS_PATH", path)
     assert len(results_table()) == 1
