@@ -6,8 +6,6 @@ otherwise, so a test can compare what it loads with the signal that was written.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,20 +16,6 @@ SR = 16_000
 DURATION = 0.5
 FREQ = 440.0
 
-
-def pytest_configure(config):
-    """Give each xdist worker, and the notebook kernels it starts, its own numba cache.
-
-    librosa compiles its numba kernels with ``cache=True``. Two processes that compile the
-    same kernel at once can interleave their writes to one cache index; every later process
-    that loads the entry then segfaults (seen: kernels dying in ``librosa.yin`` under
-    ``pytest -n 2``). Inside one worker, kernels run one after another, so one folder each
-    is safe. Kept under the environment (or ``$NUMBA_CACHE_DIR``) so later runs reuse it.
-    """
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:
-        base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(sys.prefix, "numba-cache")
-        os.environ["NUMBA_CACHE_DIR"] = os.path.join(base, worker)
 
 
 def tone(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -197,6 +198,19 @@ def test_load_or_train_trains_once_then_loads(tmp_cache, trained):
     assert calls == [1, 1]
 
 
+def test_training_seconds_is_recorded_with_the_model(tmp_cache, trained):
+    model, _, _ = trained
+    assert nn.training_seconds("timed", {"seed": 0}) is None
+
+    def train():
+        time.sleep(0.05)
+        return model
+
+    nn.load_or_train("timed", {"seed": 0}, train)
+    assert 0.05 <= nn.training_seconds("timed", {"seed": 0}) < 30
+    assert nn.training_seconds("timed", {"seed": 1}) is None
+
+
 # --- conventions ---------------------------------------------------------------------
 
 
@@ -204,5 +218,5 @@ def test_load_or_train_trains_once_then_loads(tmp_cache, trained):
 def test_docstring_names_the_chapter(name):
     first_paragraph = getattr(nn, name).__doc__.strip().split("\n\n")[0]
     assert len(first_paragraph.splitlines()) <= 3
-    assert " ".join(first_paragraph.split()).endswith(
-        "Taught in chapter 06 (A CNN that listens).")
+    assert re.search(r"Taught in chapter (06 \(A CNN that listens\)|12 \(The final "
+                     r"comparison\))\.$", " ".join(first_paragraph.split()))

@@ -96,13 +96,18 @@ def map_clips(
             results.append(fn(item))
             bar.update()
     else:
+        # The first item runs here: what it compiles just in time (librosa's numba kernels,
+        # cached on disk) is compiled once, before workers that would race to write it.
+        results.append(fn(items[0]))
+        bar.update()
         # forkserver: workers never inherit a parent's threads (TensorFlow, OpenMP). The
         # server preloads fn's module, not the caller's script: workers start fast, and a
         # script without an ``if __name__ == "__main__"`` guard is not run again.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([fn.__module__])
+        rest = items[1:]
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for result in pool.map(fn, items, chunksize=max(1, len(items) // (8 * workers))):
+            for result in pool.map(fn, rest, chunksize=max(1, len(rest) // (8 * workers))):
                 results.append(result)
                 bar.update()
     bar.close()

@@ -9,8 +9,11 @@ that listens).
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow: no C++ log lines
@@ -21,7 +24,7 @@ import pandas as pd  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from voicelab import melspec  # noqa: E402
-from voicelab._util import cache_dir, spec_key  # noqa: E402
+from voicelab._util import atomic_write_bytes, cache_dir, locked, spec_key  # noqa: E402
 
 __all__ = [
     "INPUT_SHAPE",
@@ -34,6 +37,7 @@ __all__ = [
     "predict_proba",
     "cnn_spec",
     "load_or_train",
+    "training_seconds",
 ]
 
 INPUT_SHAPE = (melspec.LOGMEL.n_mels, melspec.n_frames(melspec.LOGMEL.clip_seconds))
@@ -187,20 +191,39 @@ def cnn_spec(corpus: pd.DataFrame, seed: int, **recipe: Any) -> dict[str, Any]:
     }
 
 
+def _model_path(name: str, spec: Mapping[str, Any]) -> Path:
+    """Where :func:`load_or_train` keeps the model of ``name`` and ``spec``."""
+    return cache_dir() / "models" / f"{name}-{spec_key(dict(spec))}.keras"
+
+
 def load_or_train(name: str, spec: Mapping[str, Any], train: Callable[[], Any]) -> Any:
     """The Keras model cached under ``name`` and ``spec``, else ``train()``'s, cached.
     Taught in chapter 06 (A CNN that listens).
 
     ``spec`` (JSON-able) holds all that changes the weights: data hashes, code version,
     seed, hyperparameters. Another spec trains afresh. Later chapters reuse a model by
-    passing the same name and spec. Files: ``<cache>/models/<name>-<hash>.keras``.
+    passing the same name and spec. Files: ``<cache>/models/<name>-<hash>.keras``, and
+    beside it a ``.json`` with the training time. A second kernel asking for the same
+    model while the first trains it waits for it instead of training it twice.
     """
-    path = cache_dir() / "models" / f"{name}-{spec_key(dict(spec))}.keras"
-    if path.is_file():
-        return keras.models.load_model(path)
-    model = train()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}-{os.getpid()}.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
+    path = _model_path(name, spec)
+    with locked(path):
+        if path.is_file():
+            return keras.models.load_model(path)
+        start = time.perf_counter()
+        model = train()
+        seconds = time.perf_counter() - start
+        tmp = path.with_name(f".{path.stem}-{os.getpid()}.keras")
+        model.save(tmp)
+        os.replace(tmp, path)
+        atomic_write_bytes(path.with_suffix(".json"),
+                           json.dumps({"train_seconds": seconds}).encode())
     return model
+
+
+def training_seconds(name: str, spec: Mapping[str, Any]) -> float | None:
+    """How long :func:`load_or_train` took to train this model, or None if unknown.
+    Taught in chapter 12 (The final comparison).
+    """
+    meta = _model_path(name, spec).with_suffix(".json")
+    return json.loads(meta.read_text())["train_seconds"] if meta.is_file() else None
