@@ -20,16 +20,16 @@
 #
 # - compute how long a sampled signal lasts, how much noise its bit depth adds, and
 #   where a frequency above the Nyquist frequency lands;
-# - load a clip at an explicit sample rate, and load a folder of your own recordings
-#   as a table with sentence-grouped train/val/test splits;
+# - load a clip at an explicit sample rate, and a folder of your own recordings as a
+#   table with sentence-grouped train/val/test splits;
 # - read a magnitude spectrum, tell bin spacing from frequency resolution, and trace a
 #   steep edge in it to the filter that made it;
 # - trim, filter, normalise and pad a clip, checking each step against its formula;
 # - find a bias in the data (clip duration) that a careless model would learn.
 #
-# **Where this sits:** the first chapter: the raw material for the course's question,
+# **Where this sits:** the first chapter, the raw material for the course's question:
 # can a program tell two speakers apart when they read the same sentences? Next,
-# {doc}`02_features` turns these arrays into features a classifier can use.
+# {doc}`02_features` turns these arrays into features.
 
 # %% tags=["remove-cell"]
 import sys
@@ -59,13 +59,11 @@ from voicelab.glue import glue
 # %% [markdown]
 # ## A sound is a list of numbers
 #
-# A microphone turns changes in air pressure into a voltage. The voltage varies
-# continuously in time, and a computer cannot store a continuous curve. It stores
-# measurements instead.
-#
-# An analogue-to-digital converter measures the voltage at regular instants. Each
-# measurement is a **sample**. The number of samples per second is the **sample rate**
-# $f_s$, in hertz (Hz). In code this course always calls it `sr`.
+# A microphone turns air pressure into a continuously varying voltage. A computer
+# cannot store a continuous curve, so an analogue-to-digital converter measures the
+# voltage at regular instants. Each measurement is a **sample**. The
+# number of samples per second is the **sample rate** $f_s$, in hertz (Hz); in code,
+# `sr`.
 #
 # If $x_c(t)$ is the continuous signal, the stored signal is
 #
@@ -98,22 +96,19 @@ glue("tone_samples", y.size)
 print(f"{y.size} samples at {sr} Hz last {1e3 * y.size / sr:.1f} ms")
 
 # %% [markdown]
-# The tone has {glue:text}`tone_samples` samples. The cell above called
-# `glue("tone_samples", y.size)`, which stores the value in the notebook under a name,
-# and this sentence shows it with ``{glue:text}`tone_samples` ``: every result number
-# in the course's prose is glued like this, so the text always says what the code
-# computed.
+# The tone has {glue:text}`tone_samples` samples: the cell stored the number with
+# `glue("tone_samples", y.size)`, and this sentence shows it with
+# ``{glue:text}`tone_samples` ``. The course glues every result number this way.
 #
 # ### Bit depth
 #
-# Each sample is stored as an integer with a fixed number of bits, the **bit depth**
-# $b$. With $b$ bits there are $2^b$ levels. Libraries divide the integer by $2^{b-1}$,
-# so the samples you get are floats between $-1$ and $1$. Full scale is 1.0.
+# Each sample is stored as an integer of $b$ bits, the **bit depth**: $2^b$ levels.
+# Libraries divide the integer by $2^{b-1}$, so you get floats between $-1$ and $1$
+# (full scale).
 #
-# Storing a sample rounds it to the nearest level. The levels are $\Delta = 2 / 2^b$
-# apart, so the rounding error is at most $\Delta / 2$. If the error behaves like
-# uniform noise, its power is $\Delta^2 / 12$. A full-scale sine has power $1/2$. Their
-# ratio, in decibels, is the signal-to-quantisation-noise ratio:
+# Storing a sample rounds it to the nearest level, $\Delta = 2 / 2^b$ apart. If the
+# error behaves like uniform noise, its power is $\Delta^2 / 12$. A full-scale sine has
+# power $1/2$. Their ratio, in decibels, is the signal-to-quantisation-noise ratio:
 #
 # $$
 # \mathrm{SNR} = 10 \log_{10} \frac{1/2}{\Delta^2 / 12}
@@ -140,9 +135,9 @@ glue("snr_16", round(formula))
 
 # %% [markdown]
 # Every extra bit buys {glue:text}`db_per_bit` dB, on top of
-# {glue:text}`snr_offset` dB. A 16-bit file has about {glue:text}`snr_16` dB between
-# a full-scale tone and the rounding noise. That is more than enough for speech, and it
-# is what the course's corpus uses.
+# {glue:text}`snr_offset` dB. A 16-bit file, like the course's corpus, has about
+# {glue:text}`snr_16` dB between a full-scale tone and the rounding noise: plenty for
+# speech.
 #
 # ### The Nyquist frequency and aliasing
 #
@@ -160,8 +155,7 @@ glue("snr_16", round(formula))
 # **aliases**. Every frequency folds onto one between 0 and $f_s / 2$, the **Nyquist
 # frequency**. Conversely, a signal with no content at or above $f_s / 2$ is fully
 # determined by its samples {cite}`oppenheim2010discrete`. So recorders low-pass filter
-# the sound before sampling it, and resamplers before lowering the rate: you will meet
-# that filter in the spectra below.
+# the sound before sampling it, and resamplers before lowering the rate.
 #
 # Here a 7 kHz tone and a 1 kHz tone, both sampled at 8 kHz, give identical samples.
 
@@ -185,16 +179,15 @@ ax.legend(loc="lower right", fontsize=8)
 plt.show()
 
 # %% [markdown]
-# The course's recordings use $f_s = 16$ kHz, the usual rate for speech models, so
-# they hold frequencies up to 8 kHz.
+# The course's recordings use $f_s = 16$ kHz, usual for speech models: they hold
+# frequencies up to 8 kHz.
 #
 # ## The corpus
 #
-# The report this course follows used private recordings of a daughter and her mother.
-# The course ships its own corpus instead: two female voices, `clb` and `slt`, of the
-# RHVoice speech synthesiser {cite}`rhvoice`, each a statistical model trained on
-# recordings of one real woman (`slt` comes from CMU ARCTIC
-# {cite}`kominek2004arctic`). It is synthetic speech, not recordings of people. Both
+# The report this course follows used private recordings of a daughter and her mother;
+# the course ships its own corpus: two female voices, `clb` and `slt`, of the
+# RHVoice speech synthesiser {cite}`rhvoice`, each a statistical model of one real
+# woman's recordings (`slt`'s are from CMU ARCTIC {cite}`kominek2004arctic`). Both
 # voices read the same sentences, twice each. `voicelab.data.load_corpus` returns the
 # corpus as a table, one row per clip.
 
@@ -211,8 +204,8 @@ df.pivot_table(index="speaker", columns="take", values="file", aggfunc="count")
 
 # %% [markdown]
 # Every sentence is read by both speakers, in every take: {glue:text}`n_clips` clips of
-# {glue:text}`n_sentences` sentences. A file's header tells you how it was stored
-# without decoding it; `soundfile.info` reads it.
+# {glue:text}`n_sentences` sentences. `soundfile.info` reads a file's format from its
+# header.
 
 # %%
 assert (df.groupby("sentence_id").size() == 2 * df["take"].nunique()).all()
@@ -222,12 +215,11 @@ print("sample rate, channels, encoding:", formats)
 # %% [markdown]
 # ### Splits grouped by sentence
 #
-# Later chapters train a model on some clips and test it on others. If the same
-# sentence appeared in both, a model could score by recognising *what* is said, or the
-# room and level of one recording session, instead of *who* says it. So the corpus is
-# split by sentence: all four clips of a sentence (two speakers, two takes) land in
-# the same part. The `split` column comes from `splits.csv`, made once with this
-# function (it is `voicelab.data.make_splits`; a test checks that the two agree):
+# Later chapters train a model on some clips and test it on others. If one sentence
+# appeared in both, a model could score by recognising *what* is said instead of *who*
+# says it. So all four clips of a sentence (two speakers, two takes) land in the same
+# split. The `split` column comes from `splits.csv`, made once with
+# `voicelab.data.make_splits`:
 
 # %%
 def make_splits(
@@ -260,8 +252,7 @@ def make_splits(
 
 
 # %% [markdown]
-# Make the splits again from the manifest, write them the way `splits.csv` was
-# written, and compare with the shipped file byte for byte.
+# Redo the splits, write them as `splits.csv` was written, and compare byte for byte.
 
 # %%
 split = make_splits(df, seed=0)
@@ -283,9 +274,8 @@ sentences_per_split
 #
 # ## Loading a clip
 #
-# `voicelab.audio.load` reads a file, checks it, and returns the samples as float32 with
-# the sample rate. By default it returns mono at 16 kHz, resampling if the file has
-# another rate. Load the first sentence read by `clb`.
+# `voicelab.audio.load` reads and checks a file, and returns float32 samples and the
+# sample rate: mono at 16 kHz by default. Load the first sentence read by `clb`.
 
 # %%
 row = df.query("speaker == 'clb' and sentence_id == 's001' and take == 1").iloc[0]
@@ -295,8 +285,8 @@ print(f"dtype {y.dtype}, shape {y.shape}, sr {sr} Hz, {y.size / sr:.3f} s, "
       f"min {y.min():.3f}, max {y.max():.3f}")
 
 # %% [markdown]
-# The floats are the stored 16-bit integers divided by $2^{15} = 32768$. Read the same
-# file as integers to see it.
+# The floats are the stored 16-bit integers divided by $2^{15} = 32768$. Read the file
+# as integers to see it.
 
 # %%
 ints, file_sr = sf.read(row["path"], dtype="int16")
@@ -305,22 +295,11 @@ loudest = np.argmax(np.abs(ints))
 print(f"loudest sample: {ints[loudest]} / 32768 = {y[loudest]:.5f}")
 
 # %% [markdown]
-# Before it returns anything, `load` checks the file. Each problem raises its own
-# exception, all subclasses of `voicelab.audio.AudioError`, and each message says what
-# is wrong and what to do:
-#
-# | exception | raised when |
-# | --- | --- |
-# | `AudioFileNotFoundError` | the path does not exist or is a folder |
-# | `NotAudioError` | the file is empty or not in a format soundfile decodes |
-# | `CorruptAudioError` | the file is damaged or truncated |
-# | `EmptyAudioError` | the file decodes to zero samples |
-# | `InvalidSamplesError` | some samples are NaN or infinite |
-# | `TooShortError` | the clip is shorter than `min_duration` (0.1 s) |
-# | `SilentAudioError` | the peak is below `silence_peak` (−80 dBFS) |
-#
-# A folder of recordings often holds a stray text file. Make one in a temporary folder
-# and try to load it.
+# Before it returns anything, `load` checks the file: a missing path, a file that is
+# not audio or is damaged, no samples, NaN or infinite samples, a clip shorter than
+# `min_duration` (0.1 s), a peak below `silence_peak` (−80 dBFS). Each problem raises
+# its own subclass of `voicelab.audio.AudioError`, whose message says what is wrong and
+# what to do. Folders of recordings often hold a stray text file; try to load one.
 
 # %%
 with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
@@ -331,15 +310,13 @@ with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         print(textwrap.fill(f"{type(err).__name__}: {err}", 88))
 
 # %% [markdown]
-# The error names the file, says why it is refused, and suggests a fix.
-#
 # ### Your own recordings
 #
-# To try the course on your own voices, put each speaker's clips in a folder of their
-# own, named `<sentence>_t<take>.wav` (FLAC, OGG and MP3 work too), and pass the parent
-# folder to `voicelab.data.load_folder`. It returns the same table as `load_corpus`,
-# splits included, and refuses any file that is not audio instead of skipping it
-# silently. Try it on a copy of three sentences of the corpus.
+# Put each speaker's clips in a folder of their own, named `<sentence>_t<take>.wav`
+# (FLAC, OGG and MP3 work too), and pass the parent folder to
+# `voicelab.data.load_folder`. It returns the same table as `load_corpus`, splits
+# included, and refuses any file that is not audio rather than skip it. Try it on a copy
+# of three corpus sentences.
 
 # %%
 with tempfile.TemporaryDirectory() as tmp:
@@ -361,9 +338,8 @@ assert len(mine) == 12 and mine.groupby("sentence_id")["split"].nunique().eq(1).
 # %% [markdown]
 # ```{warning}
 # `librosa.load(path)` resamples to **22 050 Hz** unless you pass `sr`. The report
-# loaded every file this way, so its "number of samples" were counts at 22 050 Hz, not
-# at the files' own rate. Pass `sr=None` to keep the file's rate, or the rate you want,
-# e.g. `librosa.load(path, sr=16_000)`.
+# loaded every file this way, so its sample counts were at 22 050 Hz, not the files'
+# rate. Pass `sr=None` to keep the file's rate, or the rate you want.
 # ```
 #
 # ## Sample rate and resampling
@@ -375,8 +351,8 @@ assert len(mine) == 12 and mine.groupby("sentence_id")["split"].nunique().eq(1).
 # N' = \left\lceil N \frac{f_s'}{f_s} \right\rceil .
 # $$ (eq-01-resample)
 #
-# `voicelab.audio.resample` is one line of librosa; here it is. Load the same clip the
-# way the report did, with librosa's default rate, and compare.
+# `voicelab.audio.resample` is one line of librosa. Compare it with loading the clip
+# the way the report did, at librosa's default rate.
 
 # %%
 def resample(y: np.ndarray, orig_sr: int, target_sr: int) -> np.ndarray:
@@ -403,9 +379,8 @@ for name, signal, rate in [("voicelab.audio.load", y, sr),
 glue("more_samples_pct", round(100 * (y_22k.size / y.size - 1)))
 
 # %% [markdown]
-# Same duration, {glue:text}`more_samples_pct` % more samples. Did the extra samples
-# add detail? No. The 16 kHz file holds nothing above 8 kHz, and the resampler cannot
-# invent it. Measure the share of energy above 8 kHz in the 22 050 Hz version.
+# Same duration, {glue:text}`more_samples_pct` % more samples, but no more detail: the
+# 16 kHz file holds nothing above 8 kHz, and the resampler cannot invent it.
 
 # %%
 power = np.abs(np.fft.rfft(y_22k)) ** 2
@@ -418,8 +393,7 @@ print(f"share of the energy above 8 kHz is below one in a billion: {share < 1e-9
 # Resample every clip to one rate before you compare clips or compute features. A frame
 # of 1024 samples lasts 64 ms at 16 kHz but {glue:text}`frame_22k_ms:.0f` ms at
 # 22 050 Hz, and its spectrum has bins {glue:text}`bin_16k:.1f` Hz apart at one rate
-# and {glue:text}`bin_22k:.1f` Hz at the other. Numbers computed at different rates are
-# not comparable.
+# and {glue:text}`bin_22k:.1f` Hz at the other.
 # ```
 
 # %%
@@ -455,8 +429,8 @@ def to_mono(y: np.ndarray) -> np.ndarray:
 
 
 # %% [markdown]
-# The corpus is mono. Make a stereo signal from the clip: the left channel is the clip,
-# the right one quieter and slightly noisy.
+# The corpus is mono, so make a stereo clip: the clip on the left, a quieter, slightly
+# noisy copy on the right.
 
 # %%
 rng = np.random.default_rng(0)
@@ -470,14 +444,14 @@ print(f"peak of the mix of y and -y: {np.abs(to_mono(np.stack([y, -y]))).max()}"
 # %% [markdown]
 # ```{warning}
 # `soundfile.read` returns `(n, channels)`, the transpose of librosa's convention:
-# averaging over the wrong axis turns a stereo clip into two samples. And channels in
-# opposite polarity cancel, as the last line shows. Listen to a mono mix.
+# averaging over the wrong axis turns a stereo clip into two samples. Channels in
+# opposite polarity cancel, as the last line shows: listen to a mono mix.
 # ```
 #
 # ## Waveform and listening
 #
-# The **waveform** plots the samples against time, $t = n / f_s$. Load the same sentence
-# read by each speaker, plot both on the same axes scales, and listen.
+# The **waveform** plots the samples against time, $t = n / f_s$. Plot the same
+# sentence read by each speaker, on shared axes, and listen.
 
 # %%
 clips = {}
@@ -495,8 +469,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The players below hold the two clips (a test cannot listen, so the cell checks what
-# they hold: two players, at 16 kHz, with the clips' lengths).
+# The cell checks what the players hold: two clips, each over a second long.
 
 # %%
 players = viz.audio_table({f"{speaker}, s001": (s, sr) for speaker, s in clips.items()})
@@ -504,10 +477,9 @@ assert players.data.count("<audio") == 2 and all(s.size > sr for s in clips.valu
 players
 
 # %% [markdown]
-# The waveforms differ in loudness and timing, but in this corpus both were drawn at
-# random for every take, so neither is a reliable sign of the speaker. The waveform
-# mixes what is said, how fast, how loud and who says it. To look at the voice itself
-# you need frequencies.
+# The waveforms differ in loudness and timing, both drawn at random per take in this
+# corpus. A waveform mixes what is said, how fast, how loud and by whom; to see
+# the voice itself you need frequencies.
 #
 # ## The magnitude spectrum
 #
@@ -519,9 +491,9 @@ players
 # X[k] = \sum_{n=0}^{N-1} x[n]\, e^{-2\pi i k n / N}, \qquad k = 0, \dots, N - 1 .
 # $$ (eq-01-dft)
 #
-# The **magnitude spectrum** is $|X[k]|$. Compute the DFT of a short random signal by
-# hand, as a matrix product, and compare it with `np.fft.fft`. The fast Fourier
-# transform (FFT) is just a fast algorithm for the same sum.
+# The **magnitude spectrum** is $|X[k]|$. Compute the DFT of a short random signal as a
+# matrix product and compare it with `np.fft.fft`, the fast Fourier transform (FFT) of
+# the same sum.
 
 # %%
 rng = np.random.default_rng(0)
@@ -534,7 +506,7 @@ print("|X[k]|:", np.round(np.abs(X), 3))
 
 # %% [markdown]
 # After $k = 4$ the magnitudes repeat in reverse order. The report blamed the Nyquist
-# theorem for this mirror; the reason is that $x$ is **real**. Put $N - k$ into
+# theorem; the reason is that $x$ is **real**. Put $N - k$ into
 # {eq}`eq-01-dft` and use $e^{-2\pi i n} = 1$:
 #
 # $$
@@ -543,12 +515,12 @@ print("|X[k]|:", np.round(np.abs(X), 3))
 # $$ (eq-01-symmetry)
 #
 # The bar is complex conjugation; the middle step needs $\overline{x[n]} = x[n]$, true
-# only for real samples. So the upper half of the spectrum repeats the lower half.
+# only for real samples.
 #
-# Nyquist explains what the upper bins *mean*: bin $N - k$ aliases to $-k f_s / N$ by
-# {eq}`eq-01-alias`, a **negative** frequency. A real signal needs equal amounts of
-# $+f$ and $-f$, since $\cos(2\pi f t) = (e^{2\pi i f t} + e^{-2\pi i f t}) / 2$.
-# `np.fft.fftfreq` labels the bins this way.
+# Nyquist explains what the upper bins *mean*: by {eq}`eq-01-alias`, bin $N - k$ is
+# the **negative** frequency $-k f_s / N$, as `np.fft.fftfreq` labels it. A real signal
+# holds $+f$ and $-f$ equally, since
+# $\cos(2\pi f t) = (e^{2\pi i f t} + e^{-2\pi i f t}) / 2$.
 
 # %%
 print("bin frequencies (Hz) at 8 kHz, N = 8:")
@@ -560,10 +532,9 @@ for name, signal in [("real cosine", np.cos(2 * np.pi * 1_000 * n / 8_000)),
     print(f"{name:>19}: peaks in bins {peaks.tolist()}")
 
 # %% [markdown]
-# The complex signal has one peak and no mirror. The real cosine has its mirror image at
-# bin $64 - 8 = 56$, the frequency $-1$ kHz. Now check the symmetry on the recording,
-# and check that `np.fft.rfft` returns exactly the non-redundant half, bins $0$ to
-# $\lfloor N/2 \rfloor$.
+# The complex signal has one peak; the real cosine's mirror sits in bin
+# $64 - 8 = 56$, at $-1$ kHz. Check the symmetry on the recording, and that
+# `np.fft.rfft` returns the non-redundant half, bins $0$ to $\lfloor N/2 \rfloor$.
 
 # %%
 x = clips["clb"].astype(np.float64)
@@ -577,8 +548,8 @@ np.testing.assert_allclose(X_half, X[: N // 2 + 1], rtol=0, atol=tolerance)
 print(f"N = {N} samples: fft gives {X.size} bins, rfft gives {X_half.size}")
 
 # %% [markdown]
-# `voicelab.viz.plot_spectrum` plots $|X[k]|$ from `rfft`, from 0 Hz to $f_s / 2$. Here
-# it is in decibels, $20 \log_{10} |X[k]|$, for the sentence from each speaker.
+# `voicelab.viz.plot_spectrum` plots $|X[k]|$ from `rfft`, 0 Hz to $f_s / 2$, here in
+# decibels ($20 \log_{10} |X[k]|$), for each speaker's sentence.
 
 # %%
 fig, axes = plt.subplots(2, 1, figsize=(8, 5), sharex=True, sharey=True)
@@ -594,26 +565,25 @@ for speaker, signal in clips.items():
     print(f"{speaker}: strongest frequency {peak_hz:.0f} Hz")
 
 # %% [markdown]
-# Both spectra peak below 200 Hz, in the range of each voice's pitch, and show its
-# harmonics above. Both also fall off a cliff just below 8 kHz. Is that the voice?
+# Both spectra peak below 200 Hz, near each voice's pitch, with harmonics above. Both
+# fall off a cliff just below 8 kHz. Is that the voice?
 #
 # ### Where the edge comes from
 #
-# Each take went through a simulated recording chain (the corpus `README.md` lists
-# every step). Two of its filters could make the edge:
+# Each take went through a simulated recording chain (listed in the corpus
+# `README.md`). Two of its filters could make the edge:
 #
-# 1. a **low-pass** with a cutoff drawn per take between 3.8 and 7.8 kHz:
-#    `sox lowpass`, a two-pole Butterworth filter that falls by only 12 dB per octave;
-# 2. the final **resampling** from the synthesiser's 24 kHz to 16 kHz (`sox rate -v`).
-#    A resampler must first remove everything above the new Nyquist frequency, or it
-#    would fold down by {eq}`eq-01-alias`. Its **anti-alias filter** is flat almost up
-#    to 8 kHz, then falls by tens of dB within a few hundred hertz.
+# 1. a **low-pass** (`sox lowpass`) with a cutoff drawn per take between 3.8 and
+#    7.8 kHz: a two-pole Butterworth filter, falling by only 12 dB per octave;
+# 2. the final **resampling** from 24 kHz to 16 kHz (`sox rate -v`). A resampler must
+#    first remove everything above the new Nyquist frequency, or it would fold down by
+#    {eq}`eq-01-alias`. Its **anti-alias filter** is flat almost up to 8 kHz, then
+#    falls by tens of dB within a few hundred hertz.
 #
-# Tell them apart by the edge's shape: compare the level between 7 and 7.5 kHz with the
-# level above 7.85 kHz, in every clip (Welch's average power spectrum), in a two-pole
-# low-pass at the lowest and highest cutoff drawn, and in white noise resampled from
-# 24 kHz to 16 kHz with librosa's `soxr_vhq` (the SoX resampler library, very high
-# quality). First load every clip with `voicelab.data.load_clips` (one line):
+# Tell them apart by the edge's shape: the level between 7 and 7.5 kHz minus the level
+# above 7.85 kHz, in every clip (Welch's average power spectrum), in the low-pass at
+# its extreme cutoffs, and in white noise resampled with librosa's `soxr_vhq`. First
+# load every clip with `voicelab.data.load_clips`:
 
 # %%
 def load_clips(df: pd.DataFrame, *, sr: int = audio.SR) -> list[np.ndarray]:
@@ -678,13 +648,12 @@ glue("edge_resampler", round(resampler_drop))
 # Every clip falls by at least {glue:text}`edge_clip_min` dB across the edge (median
 # {glue:text}`edge_clip_median` dB); a two-pole low-pass, at any cutoff drawn, by at
 # most {glue:text}`edge_lowpass` dB; the resampler by {glue:text}`edge_resampler` dB.
-# The cliff is the resampler's anti-alias filter: the per-take low-pass only tilts each
-# spectrum. (The clips fall less than the resampler alone because above the edge they
-# reach the floor of 16-bit rounding noise, as the last line checks.)
+# The cliff is the resampler's anti-alias filter; the low-pass only tilts each
+# spectrum. The clips fall less than the resampler because above the edge they reach
+# the 16-bit rounding floor, as the last line checks.
 #
-# Look closer, though, and the fall starts a little before the resampler's. Find, in
-# each clip, the first frequency above 7 kHz whose level is 10 dB below the clip's
-# level between 6 and 7 kHz, and compare the two speakers.
+# Yet the fall starts before the resampler's. Find in each clip the first frequency
+# above 7 kHz that is 10 dB below its 6–7 kHz level.
 
 # %%
 def fade_hz(f, power):
@@ -725,21 +694,20 @@ plt.show()
 # %% [markdown]
 # Half of the `clb` clips are 10 dB down by {glue:text}`fade_clb` Hz, half of the
 # `slt` clips only by {glue:text}`fade_slt` Hz; the resampler alone gets there at
-# {glue:text}`fade_resampler` Hz. Both speakers went through recording chains drawn
-# from the same ranges, so a difference between them comes with the voices: `clb`'s
-# synthetic voice simply holds less above 7 kHz. It is a speaker cue that says nothing
-# about the woman behind the voice, like a microphone that only one speaker used. Keep
-# it in mind when a later model finds the top of the spectrum useful.
+# {glue:text}`fade_resampler` Hz. Both recording chains were drawn from the same
+# ranges, so the difference comes with the voices: `clb`'s holds less above 7 kHz.
+# Like a microphone only one speaker used, it says nothing about the woman behind the
+# voice: recall it when a later model finds the top of the spectrum useful.
 #
 # ### Bin spacing is not resolution
 #
-# The DFT of $N$ samples has bins $f_s / N$ apart: the **bin spacing**. It is not the
-# frequency resolution, the smallest distance at which two tones show as two peaks.
-# A tone gives not one bin but a bump, the **main lobe**: $2 f_s / N$ wide from null to
-# null with no window (a rectangular one), $4 f_s / N$ with the Hann window of
-# short-time spectra {cite}`muller2015fundamentals`. **Zero padding**, appending zeros
-# before the FFT, brings the bins closer but samples the same bump; only more signal
-# makes it narrower. Check both claims on two tones 20 Hz apart.
+# The DFT of $N$ samples has bins $f_s / N$ apart: the **bin spacing**. The frequency
+# resolution is the smallest distance at which two tones show as two peaks. A tone
+# gives not one bin but a bump, the **main lobe**: $2 f_s / N$ wide from null to null
+# with no window (a rectangular one), $4 f_s / N$ with the Hann window of
+# short-time spectra {cite}`muller2015fundamentals`. **Zero padding** (appending zeros
+# before the FFT) brings the bins closer but samples the same bump; only more signal
+# narrows it. Check on two tones 20 Hz apart.
 
 # %%
 sr = 16_000
@@ -784,11 +752,11 @@ glue("lobe_4096", 4 * sr / 4_096)
 
 # %% [markdown]
 # With 1024 samples the bins are {glue:text}`bins_1024:.1f` Hz apart, closer than the
-# tones, yet the main lobe is {glue:text}`lobe_1024:.1f` Hz wide and the two tones merge
-# into one peak. Zero padding brings the bins to {glue:text}`bins_padded:.2f` Hz apart
-# and draws the bump smoothly, still with one peak. With 4096 samples the main lobe
-# shrinks to {glue:text}`lobe_4096:.1f` Hz and two peaks appear. Measure the main lobe
-# yourself: find the first zeros on each side of a single tone's peak.
+# tones, yet the main lobe is {glue:text}`lobe_1024:.1f` Hz wide: one peak. Zero
+# padding brings the bins to {glue:text}`bins_padded:.2f` Hz apart and draws the bump
+# smoothly: still one peak. With 4096 samples the lobe shrinks to
+# {glue:text}`lobe_4096:.1f` Hz and two peaks appear. Measure the main lobe from the
+# first zeros on each side of a single tone's peak.
 
 # %%
 for window_name, window, lobe_bins in [("rectangular", np.ones(1_024), 2),
@@ -805,10 +773,10 @@ for window_name, window, lobe_bins in [("rectangular", np.ones(1_024), 2),
 
 # %% [markdown]
 # ```{note}
-# An unnormalised spectrum also grows with the clip's length: {eq}`eq-01-dft` is a sum
-# over all $N$ samples. The report noticed that a longer file shows "more" of each
-# frequency. Repeat a clip twice and the magnitudes exactly double. Divide by $N$
-# before comparing spectra of clips of different lengths.
+# The report noticed that a longer file shows "more" of each frequency: an
+# unnormalised spectrum grows with length, as {eq}`eq-01-dft` sums over all $N$
+# samples. Repeat a clip and every magnitude doubles. Divide by $N$ before comparing
+# clips of different lengths.
 # ```
 
 # %%
@@ -820,16 +788,14 @@ print("repeating the clip doubles every magnitude:",
 # %% [markdown]
 # ## Trimming silence
 #
-# Every clip of the corpus starts and ends with 0.1 to 0.3 s of silence. It says nothing
-# about the speaker, yet adds to the duration. `voicelab.audio.trim_silence` removes it
-# with librosa, in three steps:
+# Every corpus clip starts and ends with 0.1 to 0.3 s of silence: duration without a
+# voice. `voicelab.audio.trim_silence` removes it with librosa, in three steps:
 #
-# 1. Cut the signal into frames of 2048 samples, frame $j$ centred on sample $512 j$,
-#    and compute each frame's root-mean-square (RMS) amplitude $r_j$.
-# 2. Express each frame relative to the loudest one:
-#    $L_j = 20 \log_{10} (r_j / \max_i r_i)$ dB.
-# 3. Find the first and last frames with $L_j > -\text{top\_db}$, $j_1$ and $j_2$, and
-#    keep samples $512 j_1$ up to $512 (j_2 + 1)$.
+# 1. Compute the root-mean-square (RMS) amplitude $r_j$ of frames of 2048 samples,
+#    frame $j$ centred on sample $512 j$.
+# 2. Express each relative to the loudest: $L_j = 20 \log_{10} (r_j / \max_i r_i)$ dB.
+# 3. Keep samples $512 j_1$ up to $512 (j_2 + 1)$, where $j_1$ and $j_2$ are the first
+#    and last frames with $L_j > -\text{top\_db}$.
 
 # %%
 def trim_silence(
@@ -875,8 +841,7 @@ ax.legend(loc="upper right")
 plt.show()
 
 # %% [markdown]
-# Listen: the second player is the first without its silent ends (the cell checks
-# that only near-silence was cut).
+# Listen before and after (the cell checks that only near-silence was cut).
 
 # %%
 removed = np.concatenate([y[: interval[0]], y[interval[1] :]])
@@ -887,35 +852,34 @@ viz.audio_table({"before trimming": (y, sr), "after trimming": (y_trim, sr)})
 # ```{warning}
 # `top_db` is measured from the loudest frame, not from absolute silence. In a noisy
 # recording the background may sit less than 30 dB below the speech, and nothing gets
-# trimmed. Check the kept interval on a few clips before trusting it.
+# trimmed. Check the kept interval on a few clips.
 # ```
 #
 # ## A low-pass Butterworth filter
 #
 # A **low-pass filter** keeps frequencies below a **cutoff** $f_c$ and attenuates those
-# above. The Butterworth filter {cite}`butterworth1930theory` is as flat as possible
-# below the cutoff. Its squared magnitude response, of order $n$, is
+# above. The Butterworth filter {cite}`butterworth1930theory`, as flat as possible
+# below the cutoff, has the squared magnitude response, of order $n$,
 #
 # $$
 # |H(f)|^2 = \frac{1}{1 + (f / f_c)^{2n}} .
 # $$ (eq-01-butter)
 #
-# At $f = f_c$ this is $1/2$, which is $10 \log_{10}(1/2) \approx -3$ dB: the cutoff is
-# the **−3 dB point**. Far above it the response falls by $20 n$ dB per decade, or
-# about $6 n$ dB per octave: the corpus's two-pole low-pass ($n = 2$) falls by 12 dB
-# per octave.
+# At $f = f_c$ this is $1/2$, about −3 dB: the cutoff is the **−3 dB point**. Far
+# above it the response falls by about $6 n$ dB per octave (12 dB for the corpus's
+# two-pole low-pass).
 #
-# That is the analogue filter, whose frequency axis runs to infinity. A digital
-# filter's axis ends at the Nyquist frequency: `scipy.signal.butter` squeezes one onto
-# the other with the bilinear transform, keeping the cutoff at $f_c$
-# {cite}`oppenheim2010discrete`, and $f / f_c$ becomes a ratio of tangents:
+# That is the analogue filter, whose frequency axis runs to infinity; a digital one's
+# ends at the Nyquist frequency. `scipy.signal.butter` maps one onto the other with the
+# bilinear transform {cite}`oppenheim2010discrete`, keeping $f_c$, and $f / f_c$ becomes
+# a ratio of tangents:
 #
 # $$
 # |H(f)|^2 = \frac{1}{1 + \left(\tan(\pi f / f_s) / \tan(\pi f_c / f_s)\right)^{2n}} .
 # $$ (eq-01-butter-digital)
 #
-# Well below Nyquist, $\tan u \approx u$ and the two formulas agree. Design a 5th-order
-# filter at 1 kHz and check it against the formula.
+# Well below Nyquist, $\tan u \approx u$ and the two formulas agree. Check a
+# 5th-order filter at 1 kHz against the formula.
 
 # %%
 cutoff, order = 1_000, 5
@@ -933,11 +897,10 @@ for f0 in (cutoff, 2 * cutoff, 4 * cutoff):
 # Both give −3 dB at the cutoff; above it the digital filter falls faster, to zero
 # gain at the Nyquist frequency, where $\tan$ is infinite.
 #
-# `voicelab.audio.butter_filter` runs the filter forwards, then backwards over the
-# reversed signal (`scipy.signal.sosfiltfilt`). The backward pass undoes the forward
-# pass's delay, so the result is **zero-phase**: nothing shifts in time. The price: the
-# magnitude response is squared, and every attenuation in dB doubles (−6 dB at the
-# cutoff).
+# `voicelab.audio.butter_filter` runs the filter forwards, then backwards
+# (`scipy.signal.sosfiltfilt`). The backward pass undoes the forward pass's delay, so
+# the result is **zero-phase**: nothing shifts in time. The price: the magnitude
+# response is squared, so every attenuation in dB doubles (−6 dB at the cutoff).
 
 # %%
 def butter_filter(
@@ -965,8 +928,8 @@ def butter_filter(
 
 
 # %% [markdown]
-# Check both claims on an impulse. Its zero-phase response is symmetric in time, and the
-# magnitude of its spectrum is $|H(f)|^2$.
+# Check both claims on an impulse: its response is symmetric in time, and its
+# spectrum's magnitude is $|H(f)|^2$.
 
 # %%
 impulse = np.zeros(4096)
@@ -998,7 +961,7 @@ ax.legend(loc="lower left", fontsize=8)
 plt.show()
 
 # %% [markdown]
-# Now filter the sentence and compare the spectra and the sound.
+# Filter the sentence and compare the spectra.
 
 # %%
 y_low = butter_filter(y, sr, cutoff, order=order)
@@ -1014,18 +977,18 @@ energy = [np.sum(np.abs(np.fft.rfft(s))[above_2k] ** 2) for s in (y, y_low)]
 glue("lowpass_cut_db", round(10 * np.log10(energy[0] / energy[1])))
 
 # %% [markdown]
-# The players below let you hear it; the cell checks that the energy above 2 kHz went
-# down by {glue:text}`lowpass_cut_db` dB.
+# Listen; the cell checks that the energy above 2 kHz fell by
+# {glue:text}`lowpass_cut_db` dB.
 
 # %%
 assert 10 * np.log10(energy[0] / energy[1]) > 40
 viz.audio_table({"original": (y, sr), f"low-pass {cutoff} Hz, zero-phase": (y_low, sr)})
 
 # %% [markdown]
-# The hiss of *s* and the bursts of *t* and *k* are gone: the voice sounds muffled, and
-# the resonances that shape a voice's timbre, well above 1 kHz, are lost. The notes
-# that came with the report suggest a 4 kHz low-pass "to remove noise"; in clean speech
-# there is only voice up there. Filter only what you know is there, such as hum.
+# The hiss of *s*, the bursts of *t* and *k*, and the resonances above 1 kHz that
+# shape a voice's timbre are gone: it sounds muffled. The report's notes suggest a
+# 4 kHz low-pass "to remove noise", but clean speech holds only voice up there. Filter
+# only what you know is there, such as hum.
 #
 # ```{warning}
 # The cutoff must lie strictly between 0 and $f_s / 2$: no digital filter can act on
@@ -1041,8 +1004,8 @@ except ValueError as err:
 # %% [markdown]
 # ## Normalisation
 #
-# Recording level depends on the microphone and its gain, not on the voice.
-# **Normalisation** scales each clip to a common level, in one of two ways.
+# Recording level depends on the microphone and its gain, not on the voice, so
+# **normalisation** scales each clip to a common level.
 #
 # **Peak normalisation** makes the largest absolute sample equal a target $p$:
 #
@@ -1059,7 +1022,7 @@ except ValueError as err:
 # $$ (eq-01-rms)
 #
 # Peak level hangs on one sample, such as a click. RMS level follows loudness better but
-# can push peaks above full scale. Here are both; the last two functions are
+# can push peaks above full scale. The last two functions below are
 # `voicelab.audio.rms_dbfs` and `voicelab.audio.rms_normalize`.
 
 # %%
@@ -1115,8 +1078,8 @@ print(f"RMS -10 dBFS would put the peak at {loud_peak:+.1f} dBFS: it would clip"
 
 # %% [markdown]
 # Both are a single gain, so the gap between peak and RMS (the **crest factor**) does
-# not change. Listen at the stored levels: `normalize=False` keeps the table from
-# rescaling the players (the cell checks that no player clips).
+# not change. Listen at the stored levels (`normalize=False`; the cell checks that no
+# player clips).
 
 # %%
 assert max(np.abs(s).max() for s in (y, y_peak, y_rms)) <= 1.0
@@ -1125,8 +1088,8 @@ viz.audio_table({"original": (y, sr), "peak 0.99": (y_peak, sr),
 
 # %% [markdown]
 # Level is a tempting shortcut for a classifier. In the report, the mother's clip of one
-# sentence had almost twice the average RMS of her daughter's. That may come from her
-# voice, or from where she held the phone. Look at the levels across the whole corpus.
+# sentence had almost twice her daughter's RMS: her voice, or where she held the
+# phone? Look across the corpus.
 
 # %%
 df["rms_dbfs"] = [rms_dbfs(c) for c in corpus_clips]
@@ -1137,17 +1100,15 @@ glue("level_gap", round(abs(levels.loc["clb", "mean"] - levels.loc["slt", "mean"
 levels
 
 # %% [markdown]
-# Both speakers span the same range, from {glue:text}`level_min` to
-# {glue:text}`level_max` dBFS, and their means differ by {glue:text}`level_gap` dB. In
-# this corpus the level was drawn at random for every take, so it says nothing about
-# the speaker. In your own recordings, check: a level difference between classes
-# usually comes from the microphone, not from the voice.
+# Both speakers span the range from {glue:text}`level_min` to
+# {glue:text}`level_max` dBFS, and their means differ by {glue:text}`level_gap` dB:
+# this corpus draws the level at random for every take. In your own recordings, a
+# level difference between classes usually comes from the microphone.
 #
 # ## Duration: a bias in plain sight
 #
-# The report noticed that the mother's clips were longer on average. Check the same
-# thing here. First make sure the `duration_s` column agrees with the loaded clips,
-# using {eq}`eq-01-duration`.
+# The report found the mother's clips longer on average. Check here, after making sure
+# `duration_s` agrees with the loaded clips by {eq}`eq-01-duration`.
 
 # %%
 np.testing.assert_allclose(df["duration_s"], [c.size / sr for c in corpus_clips],
@@ -1155,9 +1116,8 @@ np.testing.assert_allclose(df["duration_s"], [c.size / sr for c in corpus_clips]
 df.groupby("speaker")["duration_s"].agg(["mean", "std", "min", "max"]).round(2)
 
 # %% [markdown]
-# Both speakers read the same sentences, so compare them sentence by sentence. Average
-# the two takes, then plot one point per sentence: `slt`'s duration across, `clb`'s up.
-# Points above the diagonal are sentences that `clb` reads more slowly.
+# Compare the speakers sentence by sentence: one point per sentence, mean of two
+# takes, `slt`'s duration across, `clb`'s up. Above the diagonal, `clb` is slower.
 
 # %%
 per_sentence = df.pivot_table(index="sentence_id", columns="speaker",
@@ -1186,10 +1146,9 @@ plt.show()
 
 # %% [markdown]
 # `clb` is the slower reader in {glue:text}`clb_longer` of the
-# {glue:text}`n_sentences` sentences. How far could a model get with duration alone?
-# Try every threshold $t$ and the rule "longer than $t$ means `clb`". Do it twice: on
-# the clips as stored, and on the clips with their leading and trailing silence
-# trimmed. That tells you whether the bias sits in the silence or in the speech.
+# {glue:text}`n_sentences` sentences. How far could duration alone get? Try every
+# threshold $t$ with the rule "longer than $t$ means `clb`", on the stored clips and on
+# the trimmed ones, to see whether the bias sits in the silence or in the speech.
 
 # %%
 df["speech_s"] = [trim_silence(c)[0].size / sr for c in corpus_clips]
@@ -1212,20 +1171,20 @@ assert best_accuracy["speech_s"] > best_accuracy["duration_s"] > 0.6
 
 # %% [markdown]
 # The rule reaches {glue:text}`acc_duration:.2f` on the stored clips and
-# {glue:text}`acc_speech:.2f` on the trimmed ones, where chance is one half. The
-# threshold was chosen on the same clips, so both are optimistic; still, one number
-# unrelated to the sound of a voice beats chance clearly. Trimming sharpens the bias:
-# `clb` speaks more slowly, and the random silence only blurred that (trimming removes
-# {glue:text}`trim_gap_s:.2f` s more from `slt`'s clips than from `clb`'s, on average).
+# {glue:text}`acc_speech:.2f` on the trimmed ones; chance is one half. Both are
+# optimistic, as the threshold was chosen on the same clips, but a number unrelated to
+# the sound of a voice beats chance. Trimming sharpens the bias: `clb` speaks more
+# slowly, and the random silence blurred that (trimming takes on average
+# {glue:text}`trim_gap_s:.2f` s more from `slt`'s clips).
 #
-# What this means for a classifier:
+# For a classifier this means:
 #
-# - Any input whose size grows with the clip lets a model learn "long clip means `clb`",
-#   a rule that may fail on other recordings of the same two people.
+# - An input whose size grows with the clip lets a model learn "long clip means `clb`",
+#   a rule that may fail on other recordings of the same people.
 # - The features of {doc}`02_features` are means and standard deviations over frames:
 #   a sentence read twice in a row gives almost the same summary.
-# - Later chapters feed fixed-size arrays to neural networks, padding short clips with
-#   zeros and cropping long ones with `voicelab.audio.pad_or_crop`:
+# - Later chapters feed networks fixed-size arrays, padding short clips with zeros and
+#   cropping long ones with `voicelab.audio.pad_or_crop`:
 
 # %%
 def pad_or_crop(y: np.ndarray, size: int, *, align: str = "start") -> np.ndarray:
@@ -1268,38 +1227,36 @@ for speaker, signal in clips.items():
 # ```{warning}
 # Padding hides the length less than it seems: a network can learn the width of the
 # silent block instead of the voice (exercise 3). Cropping throws away the end of long
-# clips. Check what your model can see that a human listener would ignore.
+# clips. Check what your model sees that a listener would ignore.
 # ```
 #
 # ## Summary
 #
 # - A digital signal is $N$ samples taken $f_s$ times per second, each rounded to one of
 #   $2^b$ levels; it lasts $N / f_s$ seconds and holds frequencies up to $f_s / 2$.
-# - Load audio at an explicit rate (`voicelab.audio.load` uses 16 kHz and refuses bad
-#   files with a clear message; `librosa.load` silently resamples to 22 050 Hz). Load
-#   your own folder with `voicelab.data.load_folder`; split by sentence, never by clip.
-# - The upper half of a real signal's DFT mirrors the lower half because
-#   $X[N-k] = \overline{X[k]}$. Bins are $f_s / N$ apart, but two tones separate only
-#   when they are farther apart than the window's main lobe allows.
-# - The cliff near 8 kHz in every clip is the resampler's anti-alias filter, but `clb`'s
-#   voice fades a little below it: a speaker cue that is an artefact of the data.
+# - Load audio at an explicit rate (`librosa.load` silently uses 22 050 Hz):
+#   `voicelab.audio.load` uses 16 kHz and refuses bad files clearly. Load your own
+#   folder with `voicelab.data.load_folder`; split by sentence, never by clip.
+# - A real signal's DFT mirrors its lower half, as $X[N-k] = \overline{X[k]}$. Bins
+#   are $f_s / N$ apart, but two tones separate only beyond the window's main lobe.
+# - The cliff near 8 kHz is the resampler's anti-alias filter, but `clb`'s voice fades
+#   a little below it: a speaker cue that is an artefact of the data.
 # - Trimming, zero-phase filtering and normalisation each follow a short formula; check
-#   the library against it before you rely on it.
+#   the library against it.
 # - Duration alone separates the speakers well above chance: use inputs that do not
-#   depend on length, and keep this bias in mind in every later chapter.
+#   depend on length.
 #
 # ## Exercises
 #
-# Each solution is a collapsed block, and the hidden cell after it runs the solution's
-# code (click to show it).
+# Each solution is collapsed; the hidden cell after it runs its code.
 #
 # **1. Aliasing.** A 5 kHz tone is sampled at 8 kHz. At which frequency does it appear?
 # Predict it with {eq}`eq-01-alias`, then find the peak of its magnitude spectrum.
 #
 # ````{admonition} Solution
 # :class: dropdown
-# By {eq}`eq-01-alias`, 5 kHz gives the same samples as $8 - 5 = 3$ kHz, the alias
-# between 0 and $f_s / 2 = 4$ kHz. The spectrum's peak is at
+# By {eq}`eq-01-alias`, 5 kHz gives the same samples as $8 - 5 = 3$ kHz, below
+# $f_s / 2 = 4$ kHz. The spectrum's peak is at
 # {glue:text}`alias_peak_hz` Hz.
 # ````
 
@@ -1312,17 +1269,16 @@ glue("alias_peak_hz", int(alias_peak))
 print(f"peak at {alias_peak:.0f} Hz")
 
 # %% [markdown]
-# **2. Filter order.** Use {eq}`eq-01-butter` to compute the attenuation one octave
-# above the cutoff ($f = 2 f_c$) for orders 2, 5 and 8. How much does `butter_filter`
-# (zero phase) attenuate there? Check with `scipy.signal.sosfreqz`.
+# **2. Filter order.** Compute with {eq}`eq-01-butter` the attenuation one octave
+# above the cutoff ($f = 2 f_c$) for orders 2, 5 and 8, and check it with
+# `scipy.signal.sosfreqz`. How much does `butter_filter` (zero phase) attenuate there?
 #
 # ````{admonition} Solution
 # :class: dropdown
-# The attenuation is $10 \log_{10}(1 + 2^{2n})$ dB, about $6n$ dB: for order 5 that is
+# The attenuation is $10 \log_{10}(1 + 2^{2n})$ dB, about $6n$ dB: for order 5,
 # {glue:text}`order5_formula:.1f` dB. At 16 kHz with $f_c$ = 1 kHz the digital filter
-# attenuates a little more, {glue:text}`order5_digital:.1f` dB, and zero-phase
-# filtering doubles that to {glue:text}`order5_zero_phase:.1f` dB. The hidden cell
-# prints all three orders.
+# attenuates a little more, {glue:text}`order5_digital:.1f` dB, and zero phase doubles
+# that to {glue:text}`order5_zero_phase:.1f` dB. The hidden cell prints all orders.
 # ````
 
 # %% tags=["hide-cell"]
@@ -1340,14 +1296,14 @@ for n_order in (2, 5, 8):
         glue("order5_zero_phase", round(2 * one_pass, 1))
 
 # %% [markdown]
-# **3. Padding leaks duration.** Pad every clip of the corpus to the length of the
-# longest one with `pad_or_crop`. Count the zero samples in each padded clip and find
-# the best threshold rule on that count, as above. Compare with the duration rule.
+# **3. Padding leaks duration.** Pad every clip to the longest one's length with
+# `pad_or_crop`, count the zeros in each, and find the best threshold rule on that
+# count. Compare with the duration rule.
 #
 # ````{admonition} Solution
 # :class: dropdown
-# The count of zeros is the padding plus the clip's own digital silence, so it is
-# almost the duration turned upside down. The rule "many zeros means `slt`" reaches
+# The count of zeros is the padding plus the clip's own digital silence: almost the
+# duration upside down. The rule "many zeros means `slt`" reaches
 # {glue:text}`acc_zeros:.2f`, about as good as the duration rule
 # ({glue:text}`acc_duration:.2f`).
 # ````

@@ -23,8 +23,8 @@
 #   chroma and MFCCs by hand, and check each against librosa;
 # - test what a feature measures with a controlled change (pace, filtering), and tell
 #   a voice's pitch from its timbre in a ZCR histogram;
-# - pool frame features into one vector per clip whose length does not depend on the
-#   clip's duration, and extract it for a whole corpus in parallel, with a cache;
+# - pool frame features into one duration-independent vector per clip, and extract it
+#   for a whole corpus in parallel, with a cache;
 # - estimate with sentence-grouped cross-validation how well each feature set tells
 #   the two speakers apart.
 #
@@ -44,14 +44,11 @@ if "google.colab" in sys.modules:
 # classifiers want the same short list of numbers for every example. A *feature* is a
 # number computed from the signal that you hope carries the information you need.
 #
-# The student report this course retells started with two features, RMS and the
-# zero-crossing rate. It summarised each clip by four numbers: their mean and standard
-# deviation. This chapter rebuilds those four numbers, checks every formula against
-# librosa {cite}`mcfee2015librosa`, and then adds the richer features that speech and
-# music research use.
-#
-# You will work on the course corpus from {doc}`01_sound_as_data`: two synthetic voices,
-# `clb` and `slt`, read the same 60 sentences, twice each.
+# The student report this course retells summarised each clip by four numbers: the
+# mean and standard deviation of RMS and of the zero-crossing rate. This chapter
+# rebuilds them, checks every formula against librosa {cite}`mcfee2015librosa`, and
+# adds the richer features of speech and music research. You work on the corpus of
+# {doc}`01_sound_as_data`: `clb` and `slt` read the same 60 sentences, twice each.
 
 # %%
 import warnings
@@ -81,9 +78,8 @@ print(f"text: {row['text']}")
 # %% [markdown]
 # ## Frames: the unit of analysis
 #
-# Speech changes fast. A vowel lasts about 100 ms, and a consonant can be shorter. So
-# you do not describe the whole clip at once. You cut it into short, overlapping pieces
-# called *frames* and describe each frame.
+# Speech changes fast: a vowel lasts about 100 ms, a consonant less. So you cut a clip
+# into short, overlapping pieces called *frames* and describe each frame.
 #
 # Two numbers define the cut:
 #
@@ -134,16 +130,15 @@ plt.show()
 # ### How many frames does a clip have?
 #
 # librosa *centres* its frames by default: frame $k$ is centred on sample $kH$, not
-# started there. To make that possible it pads $L/2$ samples on each side of the signal.
-# For a clip of $n$ samples the padded length is $n + L$, and the number of frames is
+# started there. So it pads $L/2$ samples on each side. For a clip of $n$ samples the
+# padded length is $n + L$, and the number of frames is
 #
 # $$
 # N_\text{frames} = 1 + \left\lfloor \frac{(n + L) - L}{H} \right\rfloor
 #                 = 1 + \left\lfloor \frac{n}{H} \right\rfloor .
 # $$ (eq-02-n-frames)
 #
-# The frame length cancels out. Check {eq}`eq-02-n-frames` against librosa for a few
-# lengths, including the example clip.
+# The frame length cancels out. Check {eq}`eq-02-n-frames` against librosa.
 
 # %%
 lengths = [1, 255, 256, 257, 1000, sr, len(y)]
@@ -162,24 +157,20 @@ glue("report_frame_ms", round(1000 * 1024 / 22_050, 1))
 
 # %% [markdown]
 # ```{note}
-# librosa's frames are **centred** (`center=True`). Frame 0 is centred on the first
-# sample, so half of it lies in padding before the clip starts. The padding is zeros for
-# RMS and the STFT, and copies of the edge sample for the zero-crossing rate. The first
-# and last frames therefore describe half a frame of real signal. With `center=False`
-# you get $1 + \lfloor (n - L) / H \rfloor$ frames instead, and frame $k$ *starts* at
-# $kH$.
+# With `center=True`, half of frame 0 is padding (zeros for RMS and the STFT, edge
+# copies for the zero-crossing rate), so the first and last frames hold half a frame of
+# signal. With `center=False` you get $1 + \lfloor (n - L) / H \rfloor$ frames, and
+# frame $k$ *starts* at $kH$.
 # ```
 #
 # ```{note}
-# Frame length and hop answer different questions. The **frame length** sets the
-# frequency resolution. The FFT bins of a frame are $sr / L$ =
-# {glue:text}`bin_spacing_hz` Hz apart, but that spacing is not the resolution: the
-# Hann window spreads each pure tone over a main lobe four bins wide,
-# {glue:text}`main_lobe_hz` Hz here ({doc}`01_sound_as_data`). A longer frame narrows
-# the lobe and smears fast changes in time. The **hop** only sets how often you look; a
-# smaller hop gives more frames, not sharper ones. Always quote both in milliseconds:
-# the report used 1024 samples at 22 050 Hz, which is {glue:text}`report_frame_ms` ms,
-# not 64 ms.
+# The **frame length** sets the frequency resolution. FFT bins lie $sr / L$ =
+# {glue:text}`bin_spacing_hz` Hz apart, but the Hann window spreads a pure tone over a
+# main lobe four bins wide, {glue:text}`main_lobe_hz` Hz here
+# ({doc}`01_sound_as_data`). Longer frames narrow the lobe and smear fast changes. The
+# **hop** only sets how often you look: a smaller hop gives more frames, not sharper
+# ones. Quote both in milliseconds: the report's 1024 samples at 22 050 Hz are
+# {glue:text}`report_frame_ms` ms, not 64 ms.
 # ```
 
 # %% [markdown]
@@ -217,9 +208,9 @@ print("RMS by hand equals librosa.feature.rms for all", len(rms_hand), "frames")
 #   \mathbb{1}\big[\operatorname{sign} x_k[m] \neq \operatorname{sign} x_k[m-1]\big] .
 # $$ (eq-02-zcr)
 #
-# librosa adds three details. It divides by $L$, not by the $L - 1$ pairs. It pads with
-# copies of the edge samples. And it treats samples with $|x| \le 10^{-10}$ as zero, and
-# zero as positive. Reproduce all three by hand.
+# librosa adds three details: it divides by $L$, not by the $L - 1$ pairs; it pads with
+# copies of the edge samples; and it treats $|x| \le 10^{-10}$ as zero, and zero as
+# positive. Reproduce all three by hand.
 
 # %%
 y_edge = np.pad(y, FRAME_LENGTH // 2, mode="edge")
@@ -234,9 +225,9 @@ print("ZCR by hand equals librosa.feature.zero_crossing_rate for all", len(zcr_h
       "frames")
 
 # %% [markdown]
-# What does the ZCR measure? A sine wave of frequency $f$ crosses zero twice per period,
-# so it crosses $2f$ times per second, or $2f / sr$ times per sample. The ZCR is a crude
-# estimate of the *dominant frequency*: $f \approx \mathrm{ZCR} \cdot sr / 2$.
+# What does the ZCR measure? A sine wave of frequency $f$ crosses zero twice per period:
+# $2f / sr$ times per sample. So the ZCR is a crude estimate of the *dominant
+# frequency*: $f \approx \mathrm{ZCR} \cdot sr / 2$.
 
 # %%
 t = np.arange(sr) / sr
@@ -250,9 +241,9 @@ for f in (110, 440, 1760, 3520):
     print(f"{f:8d}  {zcr:.3f}  {2 * f / sr:.3f}")
 
 # %% [markdown]
-# In speech, vowels are dominated by low harmonics and give a low ZCR. Hissing
-# consonants such as *s* and *f* are noise spread up to high frequencies and give a high
-# ZCR. The figure shows both features over the example clip.
+# Vowels are dominated by low harmonics: low ZCR. Hissing consonants such as *s* and
+# *f* spread noise up to high frequencies: high ZCR. The figure shows both features over
+# the example clip.
 
 # %%
 times = librosa.times_like(rms_librosa, sr=sr, hop_length=HOP_LENGTH)
@@ -295,10 +286,9 @@ viz.audio_table({
 # %% [markdown]
 # ## Frame features across the whole corpus
 #
-# The report compared histograms of one clip per speaker. One clip says little about a
-# speaker: the sentence decides how many vowels and hisses it has. Here you pool every
-# frame of every clip: RMS, ZCR and the spectral centroid (defined below), straight
-# from the librosa functions you just checked.
+# The report compared histograms of one clip per speaker. But the sentence decides how
+# many vowels and hisses a clip has. So pool every frame of every clip: RMS, ZCR and
+# the spectral centroid (defined below).
 
 # %%
 clips = data.load_clips(corpus)
@@ -322,12 +312,10 @@ print(f"{len(frame_table)} frames from {len(clips)} clips")
 # %% [markdown]
 # ### The padding is not all silence
 #
-# The corpus generator put 0.1 to 0.3 s of digital silence (exact zeros) before and
-# after every sentence, and only then added a little room reverberation
-# ({doc}`01_sound_as_data`). Reverberation is sound that keeps ringing after the voice
-# stops, so it can only spill *forward in time*: into the padding at the end, never
-# into the padding at the start. Measure the run of exact zeros at each end of every
-# clip.
+# The corpus generator padded every sentence with 0.1 to 0.3 s of exact zeros, then
+# added room reverberation ({doc}`01_sound_as_data`). Reverberation rings on after the
+# voice stops, so it spills into the padding at the end, never at the start. Measure
+# the run of exact zeros at each end of every clip.
 
 # %%
 lead_s = np.array([np.flatnonzero(y_clip)[0] for y_clip in clips]) / sr
@@ -377,18 +365,15 @@ plt.show()
 
 # %% [markdown]
 # Every clip starts with {glue:text}`lead_min_s` to {glue:text}`lead_max_s` s of exact
-# zeros (median {glue:text}`lead_median_s` s), as the recipe says. At the end the run
-# of zeros is much shorter, median {glue:text}`trail_median_s` s:
-# {glue:text}`n_trail_short` of the 240 clips end with fewer zeros than the shortest
-# padding, and {glue:text}`n_trail_none` with none at all. The left panel shows why.
-# After the last word, the level does not drop to silence at once: it falls along a
-# straight line in decibels, an exponential decay, through the padding. That is the
-# room's reverb tail.
+# zeros (median {glue:text}`lead_median_s` s). At the end the run is much shorter,
+# median {glue:text}`trail_median_s` s: {glue:text}`n_trail_short` of the 240 clips end
+# with fewer zeros than the shortest padding, and {glue:text}`n_trail_none` with none.
+# The left panel shows why: after the last word, the level decays along a straight line
+# in decibels. That is the room's reverb tail.
 #
-# So "the padding" means two different things: exact zeros, which you can drop, and a
-# quiet tail of real (if synthetic) room sound. Drop the frames of digital silence,
-# whose RMS is exactly 0 ($-\infty$ dB) and which never cross zero; keep the tails, and
-# remember that they are the quietest frames in the RMS histogram below.
+# Drop the frames of digital silence (RMS exactly 0, $-\infty$ dB). Keep the tails:
+# they are real (if synthetic) room sound, and the quietest frames in the RMS histogram
+# below.
 
 # %%
 silent = frame_table["rms"] == 0
@@ -398,11 +383,10 @@ print(f"{silent.sum()} frames of digital silence dropped, {len(frame_table)} kep
 print(frame_table.groupby("speaker")[["rms_db", "zcr"]].median().round(3).to_string())
 
 # %% [markdown]
-# Plot the two distributions with **common bins** and `stat="density"`, so that each
-# speaker's histogram has area 1 whatever their number of frames. Both features span
-# orders of magnitude, so both get a logarithmic axis: RMS in decibels,
-# $20 \log_{10} \mathrm{RMS}$, and ZCR on a log scale. With `log_scale=True`, seaborn
-# expects bin edges in $\log_{10}$ units.
+# Plot both distributions with **common bins** and `stat="density"`, so that each
+# speaker's histogram has area 1 whatever its number of frames. Both features span
+# orders of magnitude: plot RMS in decibels, $20 \log_{10} \mathrm{RMS}$, and ZCR on a
+# log axis, for which seaborn (`log_scale=True`) expects bin edges in $\log_{10}$ units.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -427,9 +411,8 @@ plt.show()
 
 # %% [markdown]
 # Where do the ZCR histograms peak? Below 0.1 crossings per sample sit the voiced
-# frames, dominated by the voice's harmonics. Find each speaker's most common ZCR there,
-# with the bins of the figure, and turn it into a frequency,
-# $\mathrm{ZCR} \cdot sr / 2$.
+# frames. Find each speaker's most common ZCR there, with the figure's bins, and turn
+# it into a frequency, $\mathrm{ZCR} \cdot sr / 2$.
 
 # %%
 modes, mid_share = {}, {}
@@ -454,14 +437,12 @@ glue("n_quiet_frames", len(quietest))
 glue("quiet_at_end_pct", round(100 * share_at_end))
 
 # %% [markdown]
-# Are those peaks the pitch of the voices? The frequencies are in the right range for
-# female voices. Measure the *fundamental frequency* $F_0$, the rate at
-# which the vocal folds open and close, with librosa's pYIN {cite}`mauch2014pyin` on
-# five clips per speaker. Keep the median over the frames pYIN calls voiced. The same
-# frames give a second number: how much stronger the first harmonic ($F_0$) is than the
-# second ($2F_0$), in decibels. Phoneticians call it H1–H2 {cite}`hanson1997glottal`;
-# it describes the *timbre* of a voice, not its pitch. A coarse hop of 512 samples is
-# enough for medians and halves the cost.
+# Are those peaks the pitch of the voices? Measure the *fundamental frequency* $F_0$,
+# the rate at which the vocal folds open and close, with librosa's pYIN
+# {cite}`mauch2014pyin` on five clips per speaker; keep the median over voiced frames.
+# The same frames give H1–H2 {cite}`hanson1997glottal`, the level of the first harmonic
+# ($F_0$) over the second ($2F_0$) in decibels: a measure of *timbre*, not pitch. A hop
+# of 512 samples is enough for medians and halves the cost.
 
 # %%
 pitch_rows = []
@@ -493,35 +474,30 @@ for speaker in ("clb", "slt"):
 # What the histograms and this table show:
 #
 # - **RMS**: the two curves nearly coincide. The corpus sets every take to a random
-#   level between −32 and −18 dBFS, so loudness tells you about the recording, not the
-#   voice. The report's finding that one reader was louder on one sentence is the same
-#   kind of fact: it measures microphone distance and gain as much as the person. The
-#   long left tail is the reverb: of the {glue:text}`n_quiet_frames` frames below
+#   level between −32 and −18 dBFS, so loudness describes the recording, not the voice.
+#   The long left tail is the reverb: of the {glue:text}`n_quiet_frames` frames below
 #   −80 dBFS, {glue:text}`quiet_at_end_pct` % lie in the last 400 ms of their clip.
-# - **ZCR**: both speakers have a long tail of hissing consonants above 0.1, and their
-#   voiced frames below it. There the curves differ. `clb`'s voiced frames pile up in
-#   one sharp peak near {glue:text}`zcr_mode_clb`, about {glue:text}`zcr_mode_hz_clb`
-#   Hz, close to its median $F_0$ of {glue:text}`f0_clb` Hz. `slt` has a peak there
-#   too, but its highest one sits near {glue:text}`zcr_mode_slt`, about
-#   {glue:text}`zcr_mode_hz_slt` Hz: {glue:text}`mid_share_slt` % of its voiced frames
-#   lie between `0.03` and `0.06`, against {glue:text}`mid_share_clb` % of `clb`'s. Its
-#   $F_0$ is about the same, {glue:text}`f0_slt` Hz, so that peak lies near *twice*
-#   its pitch, where the second harmonic is. The first harmonic still dominates in
-#   both voices, but less in `slt`'s: H1–H2 is {glue:text}`h1h2_slt` dB against
-#   {glue:text}`h1h2_clb` dB. Same pitch, different spread of power over the
-#   harmonics: the ZCR difference is one of *timbre*.
-# - Both pairs of curves overlap heavily. Means and standard deviations of these frames
-#   can only separate the speakers in part.
+# - **ZCR**: both speakers have a long tail of hissing consonants above 0.1. Below it,
+#   `clb`'s voiced frames pile up in one sharp peak near {glue:text}`zcr_mode_clb`,
+#   about {glue:text}`zcr_mode_hz_clb` Hz, close to its median $F_0$ of
+#   {glue:text}`f0_clb` Hz. `slt`'s highest peak sits near {glue:text}`zcr_mode_slt`,
+#   about {glue:text}`zcr_mode_hz_slt` Hz ({glue:text}`mid_share_slt` % of its voiced
+#   frames lie between `0.03` and `0.06`, against {glue:text}`mid_share_clb` % of
+#   `clb`'s): near *twice* its $F_0$ of {glue:text}`f0_slt` Hz, at the second
+#   harmonic. H1–H2 is {glue:text}`h1h2_slt` dB against {glue:text}`h1h2_clb` dB. Same
+#   pitch, power spread differently over the harmonics: the ZCR difference is one of
+#   *timbre*.
+# - Both pairs of curves overlap heavily, so their means and standard deviations can
+#   separate the speakers only in part.
 
 # %% [markdown]
 # ### Is the ZCR about the pace of speech?
 #
-# The report explained a ZCR difference between the two readers by the *pace* of their
-# speech. The formula {eq}`eq-02-zcr` says otherwise: it counts sign changes *within* a
-# frame, so it depends on which frequencies the frame contains, not on how fast the
-# syllables follow each other. Test it. Change the pace of the example clip without
-# changing its spectrum (`librosa.effects.time_stretch`), then change its spectrum
-# without changing its pace (a 2 kHz low-pass filter from chapter 01).
+# The report blamed a ZCR difference between the readers on the *pace* of their speech.
+# But {eq}`eq-02-zcr` counts sign changes *within* a frame: it depends on the frame's
+# frequencies, not on how fast syllables follow each other. Test it. Change the example
+# clip's pace but not its spectrum (`librosa.effects.time_stretch`), then its spectrum
+# but not its pace (a 2 kHz low-pass filter from chapter 01).
 #
 # `time_stretch(y, rate=r)` plays the speech at $r$ times its speed, so the clip lasts
 # $1/r$ times as long.
@@ -559,24 +535,22 @@ glue("zcr_change_max_pct", round(100 * abs(zcr_ratio[[slow, fast]] - 1).max(), 1
 glue("zcr_lowpass_ratio", round(zcr_ratio["low-passed at 2 kHz"], 2))
 
 # %% [markdown]
-# `rate=0.8` makes the speech {glue:text}`slower_pct` % slower, and the clip
+# `rate=0.8` makes the speech {glue:text}`slower_pct` % slower and the clip
 # {glue:text}`longer_pct` % longer; `rate=1.25` makes it {glue:text}`faster_pct` %
-# faster and {glue:text}`shorter_pct` % shorter. The two percentages differ because
-# speed and duration are reciprocal. Either way, the mean ZCR moves by at most
-# {glue:text}`zcr_change_max_pct` %. The filter leaves the duration alone and
-# multiplies the mean ZCR by {glue:text}`zcr_lowpass_ratio`.
+# faster and {glue:text}`shorter_pct` % shorter (speed and duration are reciprocal).
+# Either way, the mean ZCR moves by at most {glue:text}`zcr_change_max_pct` %. The
+# filter leaves the duration alone and multiplies the mean ZCR by
+# {glue:text}`zcr_lowpass_ratio`.
 #
 # ```{note}
-# `time_stretch` is a phase vocoder: it re-spaces STFT frames. With its default
-# `n_fft=2048` (128 ms at 16 kHz) it smears short hissing consonants into longer, duller
-# sounds, and the ZCR drops for that reason alone. A 512-sample window keeps them
-# intact. A manipulation meant to change one property should be checked on the others.
+# `time_stretch` is a phase vocoder. Its default `n_fft=2048` (128 ms at 16 kHz) smears
+# short hissing consonants, and that alone lowers the ZCR; a 512-sample window keeps
+# them intact. Check a manipulation meant to change one property on the others.
 # ```
 #
-# The corpus tells the same story. Its readers vary their pace from take to take, and
-# the recording colour (a random low-pass and treble per take) varies too. Per clip,
-# measure the pace as the clip's duration divided by the mean duration of its sentence,
-# and correlate it and the mean spectral centroid with the mean ZCR:
+# The corpus agrees: pace and recording colour both vary from take to take. Measure a
+# clip's pace as its duration over its sentence's mean duration, and correlate it and
+# the mean centroid with the mean ZCR:
 
 # %%
 per_clip = frame_table.groupby("clip")[["zcr", "centroid"]].mean()
@@ -591,23 +565,21 @@ glue("rho_centroid", round(rho["centroid"], 2))
 glue("rho_pace", round(rho["relative duration"], 2))
 
 # %% [markdown]
-# Across the corpus, a clip's mean ZCR follows its mean centroid (Spearman
-# $\rho$ = {glue:text}`rho_centroid`) and hardly its pace ($\rho$ =
-# {glue:text}`rho_pace`).
+# A clip's mean ZCR follows its mean centroid (Spearman $\rho$ =
+# {glue:text}`rho_centroid`) and hardly its pace ($\rho$ = {glue:text}`rho_pace`).
 #
 # ```{note}
 # A ZCR difference between two speakers says that one voice, or one recording chain,
 # puts relatively more energy at high frequencies: breathier voice, stronger
-# fricatives, a brighter microphone, less low-frequency hum. It says nothing about
-# tempo. The same goes for RMS: its mean mostly measures how far the speaker sat from
-# the microphone and how the gain was set.
+# fricatives, a brighter microphone, less hum. It says nothing about tempo. Mean RMS,
+# likewise, mostly measures microphone distance and gain.
 # ```
 
 # %% [markdown]
 # ## Spectral shape: centroid, bandwidth, rolloff, contrast
 #
-# The next features read the magnitude spectrogram $S_{f,t}$ (chapter 01): the magnitude
-# of frequency bin $f$ in frame $t$, with bin frequencies $f_k = k \, sr / L$.
+# The next features read the magnitude spectrogram $S_{k,t}$ of bin $k$ in frame $t$
+# (chapter 01), with bin frequencies $f_k = k \, sr / L$.
 #
 # The **spectral centroid** is the magnitude-weighted mean frequency:
 #
@@ -649,17 +621,17 @@ print("centroid, bandwidth and rolloff by hand equal librosa")
 
 # %% [markdown]
 # **Spectral contrast** splits the spectrum into octave sub-bands (0–200 Hz, 200–400 Hz,
-# 400–800 Hz, … up to the Nyquist frequency). In each band it averages the strongest
-# bins (the *peak*) and the weakest (the *valley*), a share `quantile=0.02` of the band
-# each, and reports the difference in decibels {cite}`jiang2002music`. A high contrast
-# means clear harmonic peaks over quiet gaps, as in a steady vowel. A low contrast means
-# a flat, noise-like band.
+# … up to the Nyquist frequency). In each band it averages the strongest bins (the
+# *peak*) and the weakest (the *valley*), a share `quantile=0.02` each, and reports
+# their difference in decibels {cite}`jiang2002music`. High contrast means clear
+# harmonic peaks over quiet gaps, as in a vowel; low contrast means a flat, noise-like
+# band.
 #
-# Check it by hand on the 0.8–1.6 kHz band. Two details come from librosa's code: each
-# band also takes the bin just below its lower edge and drops its top bin, and the
-# "decibels" are $10 \log_{10}$ of a ratio of *magnitudes*, half the usual
-# $20 \log_{10}$. Frames with a silent valley are left out, because librosa clips them
-# 80 dB below the loudest value.
+# Check it by hand on the 0.8–1.6 kHz band, with two details from librosa's code: each
+# band also takes the bin just below its lower edge and drops its top bin, and its
+# "decibels" are $10 \log_{10}$ of a *magnitude* ratio, half the usual $20 \log_{10}$.
+# Leave out frames with a silent valley: librosa clips them 80 dB below the loudest
+# value.
 
 # %%
 contrast = librosa.feature.spectral_contrast(S=S, sr=sr)
@@ -681,8 +653,8 @@ print(pd.Series(contrast.mean(axis=1), index=band_names, name="mean contrast (dB
 
 # %% [markdown]
 # With {glue:text}`band_bins` bins in this band, the share rounds to
-# {glue:text}`n_extreme` bin: peak and valley are simply the band's largest and
-# smallest magnitude.
+# {glue:text}`n_extreme` bin: peak and valley are the band's largest and smallest
+# magnitude.
 
 # %%
 S_db = librosa.amplitude_to_db(S, ref=np.max)
@@ -713,13 +685,11 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The centroid and the rolloff jump up on the hissing consonants, where the ZCR jumped
-# too, and drop on vowels. In the middle bands the contrast is highest during vowels,
-# where harmonics stand out over the gaps between them. The outer bands tell you about
-# the recording: the corpus high-passes every take somewhere between 60 and 200 Hz and
-# low-passes it between 3.8 and 7.8 kHz. So the lowest and the highest band each hold a
-# filter edge, a loud side next to a silent one, and show a large contrast whenever
-# there is sound there.
+# The centroid and the rolloff jump up on hissing consonants, as the ZCR did. In the
+# middle bands, contrast is highest during vowels, where harmonics stand out. The outer
+# bands each hold one of the corpus's filter edges (a high-pass between 60 and 200 Hz,
+# a low-pass between 3.8 and 7.8 kHz), so they show a large contrast whenever there is
+# sound.
 
 # %% [markdown]
 # ## Chroma: pitch classes, a music feature
@@ -732,18 +702,17 @@ plt.show()
 #        \bmod 12 ,
 # $$ (eq-02-pitch-class)
 #
-# so 220 Hz, 440 Hz and 880 Hz all land on A (class 9). The energy of all bins of one
-# class is added up, and each frame is normalised. librosa offers three variants:
+# so 220 Hz, 440 Hz and 880 Hz all land on A (class 9). Each class sums the energy of
+# its bins, and each frame is normalised. librosa offers three variants:
 #
 # - `chroma_stft` folds the STFT bins with soft (Gaussian) weights;
-# - `chroma_cqt` folds a *constant-Q transform*, whose bins are already spaced by
-#   fractions of a semitone, which suits low notes better
-#   {cite}`muller2015fundamentals`;
-# - `chroma_cens` (*chroma energy normalised statistics*) quantises the CQT chroma,
-#   smooths it over 41 frames ({glue:text}`cens_window_s` s here) and normalises each
-#   frame to unit length. It keeps the slow harmonic outline and drops the details.
+# - `chroma_cqt` folds a *constant-Q transform*, with bins a fraction of a semitone
+#   apart, better for low notes {cite}`muller2015fundamentals`;
+# - `chroma_cens` (*chroma energy normalised statistics*) smooths the quantised CQT
+#   chroma over 41 frames ({glue:text}`cens_window_s` s here): the slow harmonic
+#   outline, without the details.
 #
-# Check {eq}`eq-02-pitch-class` on pure tones before trusting it on speech.
+# Check {eq}`eq-02-pitch-class` on pure tones first.
 
 # %%
 glue("cens_window_s", round(41 * HOP_LENGTH / sr, 2))
@@ -759,10 +728,10 @@ for f in (220.0, 440.0, 261.63):
     print(f"{f:7.2f} Hz -> strongest class {pitch_classes[strongest]}")
 
 # %% [markdown]
-# Speech has no notes. Its pitch, $F_0$, glides continuously. So for speech, chroma
-# mostly records where the intonation contour sits on a piano keyboard. To see it,
-# estimate $F_0$ of the example clip with pYIN, as above but with the chapter's hop,
-# and overlay its pitch class {eq}`eq-02-pitch-class` on the three chromagrams.
+# Speech has no notes: its pitch, $F_0$, glides. So on speech, chroma mostly records
+# where the intonation contour sits on a piano keyboard. Estimate $F_0$ of the example
+# clip with pYIN (now with the chapter's hop), and overlay its pitch class
+# {eq}`eq-02-pitch-class` on the three chromagrams.
 
 # %%
 chroma_stft = librosa.feature.chroma_stft(S=S**2, sr=sr)
@@ -807,11 +776,10 @@ plt.show()
 # %% [markdown]
 # ```{warning}
 # Chroma is a **music** feature {cite}`bartsch2005audio,muller2015fundamentals`: it
-# assumes notes on a 12-tone scale and throws the octave away. On speech it tracks
-# intonation, folded into one octave, and its per-clip mean mostly encodes the speaker's
-# average pitch modulo an octave. Two voices a semitone apart can look different; a
-# voice and the same voice an octave lower look identical. Use it knowingly, not because
-# a music tutorial lists it.
+# assumes notes on a 12-tone scale and throws the octave away. On speech, its per-clip
+# mean mostly encodes the speaker's average pitch modulo an octave. A voice and the
+# same voice an octave lower look identical. Use it knowingly, not because a music
+# tutorial lists it.
 # ```
 
 # %% [markdown]
@@ -822,8 +790,8 @@ plt.show()
 # into MFCCs:
 #
 # 1. **Mel filterbank**: sum the power in $M = 128$ overlapping triangular bands, narrow
-#    at low and wide at high frequencies, roughly as the ear resolves pitch. Chapter 05
-#    builds this filterbank from scratch; here you take librosa's.
+#    at low and wide at high frequencies, roughly like the ear (chapter 05 builds
+#    them).
 # 2. **Log**: convert each band to decibels, $10 \log_{10}(\cdot)$, floored 80 dB below
 #    the loudest value.
 # 3. **DCT**: apply the orthonormal type-II discrete cosine transform over the bands of
@@ -852,11 +820,11 @@ print("mel bands:", mel.shape, "-> MFCC:", mfcc.shape, "(coefficients, frames)")
 print("DCT of the log-mel spectrogram equals librosa.feature.mfcc")
 
 # %% [markdown]
-# Why the DCT? Its low coefficients describe slow variations across the bands: $c_0$ is
-# proportional to the mean log energy, $c_1$ to the tilt from low to high bands, and so
-# on. Keeping 20 of 128 coefficients keeps the *envelope* — the resonances of the vocal
-# tract that make a voice recognisable — and drops the fine harmonic ripple. The inverse
-# DCT of the kept coefficients shows what survives.
+# Why the DCT? Its low coefficients describe slow variations across the bands: $c_0$
+# follows the mean log energy, $c_1$ the tilt from low to high bands. Keeping 20 of 128
+# keeps the *envelope*, the vocal-tract resonances that make a voice recognisable, and
+# drops the fine harmonic ripple. The inverse DCT of the kept coefficients shows what
+# survives.
 
 # %%
 k_vowel = k_low
@@ -876,15 +844,15 @@ plt.show()
 # %% [markdown]
 # ### Deltas: how the coefficients move
 #
-# MFCCs describe one frame at a time. *Delta* features add the local slope of each
-# coefficient over time, fitted on $N = 4$ frames each side (a 9-frame window):
+# *Delta* features add the local slope of each MFCC over time, fitted on $N = 4$ frames
+# each side (a 9-frame window):
 #
 # $$
 # \Delta c_t = \frac{\sum_{n=1}^{N} n \, (c_{t+n} - c_{t-n})}{2 \sum_{n=1}^{N} n^2} .
 # $$ (eq-02-delta)
 #
-# librosa computes it with a Savitzky–Golay filter, which is the same formula away from
-# the edges; near the edges it extrapolates. Compare the interior frames.
+# librosa uses a Savitzky–Golay filter: the same formula away from the edges, an
+# extrapolation near them. Compare the interior frames.
 
 # %%
 N = 4
@@ -901,13 +869,11 @@ print("delta by hand equals librosa.feature.delta on", delta_hand.shape[1],
 # %% [markdown]
 # ## All frame features in one function
 #
-# You have now checked every frame feature against librosa. The function below computes
-# any subset of them for one signal. It is the code of `voicelab.features`, word for
-# word (a test compares the two), so the rest of the course uses exactly what you read
-# here. Two details save work. The spectral features, `chroma_stft` and the MFCCs all
-# read **one** magnitude STFT, and both CQT chromas read **one** CQT. And the delta
-# window shrinks to the widest odd width a very short clip allows, because librosa
-# refuses a window wider than the clip.
+# The function below computes any subset of the checked features for one signal. It is
+# the code of `voicelab.features`, word for word (a test compares the two). The
+# spectral features, `chroma_stft` and the MFCCs share **one** magnitude STFT; both CQT
+# chromas share **one** CQT. The delta window shrinks on very short clips, because
+# librosa refuses a window wider than the clip.
 
 
 # %%
@@ -977,18 +943,17 @@ print(f"{len(ff)} features, {sum(len(v) for v in ff.values())} rows of "
 # %% [markdown]
 # ## From frames to one vector per clip
 #
-# Every feature so far gives a matrix of shape (coefficients, frames), and the number of
-# frames grows with the clip. The report's way to get a fixed-length vector is to keep,
-# for every coefficient, the **mean** and the **standard deviation** over frames. For
-# row $i$ of feature $x$ over $T$ frames,
+# Every feature so far gives a matrix of shape (coefficients, frames) that widens with
+# the clip. The report's fix: keep, for every coefficient, the **mean** and the
+# **standard deviation** over frames. For row $i$ of feature $x$ over $T$ frames,
 #
 # $$
 # \mu_i = \frac{1}{T} \sum_{t=1}^{T} x_{i,t}, \qquad
 # \sigma_i = \sqrt{\frac{1}{T} \sum_{t=1}^{T} (x_{i,t} - \mu_i)^2} .
 # $$ (eq-02-pool)
 #
-# This is mean-and-standard-deviation *pooling*. The function names each number after
-# its feature and row; it is again the package's code, word for word.
+# This is mean-and-standard-deviation *pooling*. The function below names each number
+# after its feature and row, and is again the package's code.
 
 
 # %%
@@ -1017,9 +982,9 @@ print(f"{len(summary)} numbers per clip; the report's four:")
 print(summary[["rms_mean", "rms_std", "zcr_mean", "zcr_std"]].round(4).to_string())
 
 # %% [markdown]
-# A mean and a standard deviation do not grow with the number of frames. A clip twice as
-# long gives a vector of the same length, with about the same values. Play the example
-# clip twice in a row and compare:
+# A mean and a standard deviation do not grow with the number of frames: a clip twice as
+# long gives a vector of the same length, with about the same values. Repeat the
+# example clip and compare:
 
 # %%
 y_twice = np.concatenate([y, y])
@@ -1044,24 +1009,20 @@ assert with_duration["sum"] > abs(with_duration["mean"]) + 0.2
 
 # %% [markdown]
 # ```{note}
-# Mean and standard deviation make the vector length-independent, but they also throw
-# away the order of the frames. "Loud then quiet" and "quiet then loud" give the same
-# summary. Deltas bring back a little of the local dynamics; chapters on sequence models
-# bring back the rest.
+# Mean and standard deviation also throw away the order of the frames: "loud then
+# quiet" and "quiet then loud" give the same summary. Deltas bring back a little of the
+# local dynamics; chapters on sequence models bring back the rest.
 # ```
 
 # %% [markdown]
 # ## Features for the whole corpus
 #
-# `voicelab.features.extract` runs `frame_features` and `pool_frames` on every clip of
-# a table and caches each clip's vector on disk, under a key that changes whenever the
-# features, their parameters or librosa's version change. The clips are independent, so
-# it spreads them over worker processes, one per core, each limited to one BLAS thread:
-# a clip's numbers are then the same whichever process computed it, and whichever
-# chapter filled the cache first. A second run only reads the cache.
-# `benchmarks/feature_extraction.py` times both against the report's loop, which
-# reloaded each file once per feature. The progress bar changes from run to run, so this
-# cell's output is not compared by the tests.
+# `voicelab.features.extract` runs both functions on every clip and caches each vector
+# on disk, under a key that changes with the features, their parameters or librosa's
+# version. It spreads the clips over one worker process per core, each with one BLAS
+# thread, so a clip's numbers do not depend on which process, or which chapter,
+# computed them. `benchmarks/feature_extraction.py` times it against the report's loop.
+# The progress bar varies, so the tests skip this cell's output.
 
 # %% tags=["nbval-ignore-output"]
 X_all = features.extract(corpus, "all")
@@ -1078,13 +1039,12 @@ for name in set_names:
 # %% [markdown]
 # ## How separable are the speakers?
 #
-# Now measure how well each feature set tells `clb` from `slt`. The model is the
-# simplest reasonable one: standardise each feature, then a logistic regression
-# {cite}`pedregosa2011scikit`. Accuracy is estimated by 5-fold cross-validation in which
-# **all clips of a sentence stay in the same fold**, repeated with 5 different shuffles.
-# You get 25 test-fold accuracies per feature set; the table reports their mean and
-# standard deviation. Accuracies can move a little with the CPU (a clip near the
-# decision boundary may flip), so the tests check the claims below, not the digits.
+# Measure how well each feature set tells `clb` from `slt` with the simplest reasonable
+# model: standardised features and a logistic regression {cite}`pedregosa2011scikit`.
+# Use 5-fold cross-validation in which **all clips of a sentence stay in one fold**,
+# repeated with 5 shuffles: 25 test-fold accuracies per set, summarised by their mean
+# and standard deviation. On another CPU a clip near the boundary may flip, so the tests
+# check the claims below, not the digits.
 
 # %% tags=["nbval-ignore-output"]
 labels = corpus["label"].to_numpy()
@@ -1129,23 +1089,20 @@ plt.show()
 
 # %% [markdown]
 # The report's four numbers reach {glue:text}`acc_report4:.3f` ±
-# {glue:text}`acc_report4_sd:.3f`: better than chance, but they misclassify about one
-# clip in {glue:text}`miss_one_in`. Every richer set scores at least
+# {glue:text}`acc_report4_sd:.3f`: better than chance, but wrong on about one clip in
+# {glue:text}`miss_one_in`. Every richer set scores at least
 # {glue:text}`acc_richer_min:.3f`, and the MFCC summaries reach
 # {glue:text}`acc_mfcc:.3f` ± {glue:text}`acc_mfcc_sd:.3f`: the corpus is easy once you
-# look at the shape of the spectrum rather than at its loudness or its average
-# brightness. Even chroma, the music feature, reaches {glue:text}`acc_chroma:.3f`; its
-# means record where each voice's pitch and strongest harmonics fall among the 12
-# classes. With sets this close to 1, the corpus cannot rank them; harder conditions
-# later in the course will.
+# look at the spectrum's shape rather than its loudness or brightness. Even chroma
+# reaches {glue:text}`acc_chroma:.3f`, because its means record where each voice's
+# pitch and strongest harmonics fall. This close to 1, the corpus cannot rank the sets;
+# harder conditions later will.
 #
 # ```{warning}
 # Group the folds by **sentence**. Every sentence exists four times: two speakers, two
-# takes. With plain shuffled folds, the other take of the same sentence by the same
-# speaker, or the same sentence by the other speaker, sits in the training folds. The
-# model can then match the test clip to its near twin instead of learning the voice,
-# and the score says more about the sentence than about the speaker. Chapter 03 measures
-# this leak.
+# takes. With plain shuffled folds, its near twins sit in the training folds, and the
+# model can match a test clip to its twin instead of learning the voice. Chapter 03
+# measures this leak.
 # ```
 
 # %% [markdown]
@@ -1188,48 +1145,44 @@ plt.show()
 
 # %% [markdown]
 # The best two are means of high MFCCs (rows are numbered from 1, so `mfcc_17` is
-# coefficient $c_{16}$): fine ripples of the spectral envelope, not loudness or overall
-# brightness. Be careful with this picture, though. You chose the two features by
-# looking at *all* clips, the test clips included, so it flatters them. Chapter 03 shows
-# how to select features without peeking.
+# coefficient $c_{16}$): fine ripples of the spectral envelope, not loudness or
+# brightness. But you chose them by looking at *all* clips, test clips included, so the
+# picture flatters them. Chapter 03 shows how to select features without peeking.
 
 # %% [markdown]
 # ## Summary
 #
-# - Audio features are computed per **frame** ($L = 1024$, $H = 256$ at 16 kHz); librosa
+# - Features are computed per **frame** ($L = 1024$, $H = 256$ at 16 kHz); librosa
 #   centres frames, so a clip of $n$ samples has $1 + \lfloor n / H \rfloor$ of them.
 # - RMS measures loudness per frame; ZCR tracks where in frequency a frame's power
-#   sits, which mixes pitch and timbre. Neither measures the pace of speech.
-# - Centroid, bandwidth, rolloff and contrast describe the shape of each frame's
-#   spectrum; MFCCs compress its envelope into 20 numbers via mel bands, log and DCT.
-#   Chroma folds the spectrum onto 12 pitch classes: a music feature that, on speech,
-#   tracks intonation.
-# - Mean and standard deviation over frames give one fixed-length vector per clip,
-#   independent of its duration; `extract` computes it for a corpus in parallel and
-#   caches it.
-# - Look at what your data holds before you trust a feature: here the "silent" padding
-#   carries reverb tails, and loudness reflects the recording, not the voice.
-# - Evaluated with sentence-grouped cross-validation, MFCC summaries separate the two
-#   speakers far better than the report's four numbers.
+#   sits, mixing pitch and timbre, not the pace of speech.
+# - Centroid, bandwidth, rolloff and contrast describe each frame's spectral shape;
+#   MFCCs compress its envelope into 20 numbers via mel bands, log and DCT. Chroma
+#   folds the spectrum onto 12 pitch classes: a music feature that, on speech, tracks
+#   intonation.
+# - Mean and standard deviation over frames give one duration-independent vector per
+#   clip; `extract` computes it for a corpus in parallel, with a cache.
+# - Look at your data before you trust a feature: the "silent" padding carries reverb
+#   tails, and loudness reflects the recording, not the voice.
+# - With sentence-grouped cross-validation, MFCC summaries separate the two speakers
+#   far better than the report's four numbers.
 
 # %% [markdown]
 # ## Exercises
 #
-# Each solution is a collapsed block, and the hidden cell after it runs the solution's
-# code (click to show it).
+# Each solution is collapsed; the hidden cell after it runs its code.
 #
 # **1. White noise.** What ZCR do you expect for Gaussian white noise, and why? Check it
 # on one second of noise with a fixed seed.
 #
 # ````{admonition} Solution
 # :class: dropdown
-# Each sample is independent and positive or negative with probability one half, so two
-# neighbours differ in sign half of the time: $(L - 1) / 2$ crossings per frame, or a
-# ZCR of $(L - 1) / (2L)$ = {glue:text}`noise_zcr_expected:.4f`. That corresponds to a
-# "dominant frequency" of a quarter of the sample rate, 4 kHz, the middle of the
-# 0–8 kHz band. The measured mean is {glue:text}`noise_zcr:.3f`. Leave out the first and
-# last two frames: they reach into librosa's edge padding, where the signal is constant
-# and never crosses zero.
+# Each sample is independently positive or negative with probability one half, so
+# neighbours differ in sign half of the time: $(L - 1) / 2$ crossings per frame, a ZCR
+# of $(L - 1) / (2L)$ = {glue:text}`noise_zcr_expected:.4f`. That is a "dominant
+# frequency" of a quarter of the sample rate, 4 kHz, mid-band. The measured mean is
+# {glue:text}`noise_zcr:.3f`. Leave out the first and last two frames: they reach into
+# librosa's edge padding, which never crosses zero.
 # ````
 
 # %% tags=["hide-cell"]
@@ -1243,14 +1196,14 @@ print(f"measured {zcr[2:-2].mean():.3f}, expected {expected:.4f}")
 
 # %% [markdown]
 # **2. What is $c_0$?** Show from {eq}`eq-02-mfcc` that the first MFCC is $\sqrt{M}$
-# times the mean log-mel energy of the frame, and check it on the example clip.
+# times the frame's mean log-mel energy, and check it on the example clip.
 #
 # ````{admonition} Solution
 # :class: dropdown
 # For $c = 0$ the cosine is 1 and the scale is $\sqrt{1/M}$, so
 # $\mathrm{MFCC}_{0,t} = \frac{1}{\sqrt{M}} \sum_m E_{m,t} = \sqrt{M}\,\overline{E}_t$,
-# where $\overline{E}_t$ is the mean of the $M$ log-mel energies. It is a loudness
-# measure, which is why some systems drop it. The hidden cell checks it on every frame.
+# where $\overline{E}_t$ is the mean of the $M$ log-mel energies. It measures loudness,
+# which is why some systems drop it. The hidden cell checks every frame.
 # ````
 
 # %% tags=["hide-cell"]
@@ -1260,16 +1213,15 @@ print("c0 = sqrt(M) x mean log-mel energy in all", mfcc.shape[1], "frames")
 
 # %% [markdown]
 # **3. Frame length.** Re-extract the report's four numbers with the report's 1024/512
-# framing and with 2048/512, and compare the sentence-grouped accuracy with the one
-# above. Does the frame length matter for these features?
+# framing and with 2048/512. Does the sentence-grouped accuracy change?
 #
 # ````{admonition} Solution
 # :class: dropdown
 # `frame_features` takes the framing as keyword arguments. The RMS and ZCR means hardly
-# depend on the framing; their standard deviations shrink a little with longer frames,
-# which average more. The accuracies stay within about one standard deviation of each
-# other: {glue:text}`acc_1024_512:.3f` with 1024/512 and {glue:text}`acc_2048_512:.3f`
-# with 2048/512, against {glue:text}`acc_report4:.3f` with the course's 1024/256.
+# depend on it; their standard deviations shrink a little with longer frames, which
+# average more. The accuracies stay within about one standard deviation:
+# {glue:text}`acc_1024_512:.3f` with 1024/512 and {glue:text}`acc_2048_512:.3f` with
+# 2048/512, against {glue:text}`acc_report4:.3f` with the course's 1024/256.
 # ````
 
 # %% tags=["hide-cell", "nbval-ignore-output"]
@@ -1294,14 +1246,12 @@ for frame_length, hop_length in [(1024, 512), (2048, 512)]:
 #
 # - The librosa paper {cite}`mcfee2015librosa` and its documentation describe every
 #   feature used here and its defaults.
-# - {cite}`davis1980comparison` introduced MFCCs for speech recognition and compared
-#   them with other parametrisations.
+# - {cite}`davis1980comparison` introduced MFCCs for speech recognition.
 # - {cite}`muller2015fundamentals` (chapters 2–3) derives the STFT, the constant-Q
-#   transform, chroma and CENS carefully, with music examples.
-# - {cite}`jiang2002music` proposed spectral contrast, and {cite}`bartsch2005audio`
-#   used chroma for audio thumbnailing of popular music.
-# - {cite}`mauch2014pyin` describes pYIN, the pitch tracker used here, and
-#   {cite}`hanson1997glottal` relates H1–H2 and other spectral measures to how the vocal
-#   folds of female speakers vibrate.
+#   transform, chroma and CENS, with music examples.
+# - {cite}`jiang2002music` proposed spectral contrast; {cite}`bartsch2005audio` used
+#   chroma for audio thumbnailing.
+# - {cite}`mauch2014pyin` describes pYIN, and {cite}`hanson1997glottal` relates H1–H2
+#   to how the vocal folds of female speakers vibrate.
 # - {cite}`pedregosa2011scikit` describes scikit-learn, whose pipelines and group-aware
 #   cross-validation you used.

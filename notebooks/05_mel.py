@@ -18,25 +18,25 @@
 #
 # **By the end you can:**
 #
-# - cut a clip into Hann-windowed frames and compute its short-time Fourier transform
-#   by hand, equal to librosa's, and say what the frame length buys and costs;
-# - convert between Hz and mels on the HTK and the Slaney scale, and say which library
+# - compute a clip's short-time Fourier transform by hand, equal to librosa's, and
+#   say what the frame length buys and costs;
+# - convert between Hz and mels on the HTK and Slaney scales, and say which library
 #   uses which;
 # - build a triangular mel filterbank with either normalisation, and turn power into
-#   decibels with `ref`, `amin` and `top_db` made explicit;
-# - build the course's network input, an array of
-#   {glue:text}`n_mels` mel bands × {glue:text}`n_frames` frames, and say why a network
-#   should get that array rather than a picture of it;
-# - hear, with Griffin–Lim, what a mel spectrogram keeps and what it drops.
+#   decibels with explicit `ref`, `amin` and `top_db`;
+# - build the course's network input, {glue:text}`n_mels` mel bands ×
+#   {glue:text}`n_frames` frames, and say why a network should get the array, not a
+#   picture of it;
+# - hear, with Griffin–Lim, what a mel spectrogram keeps and drops.
 #
 # **Where this sits:** after {doc}`04_micrograd`, and built on the frames of
 # {doc}`02_features`. The array you build here is the input of every network from
 # {doc}`06_cnn` on.
 #
-# The report this course retells computed its mel spectrograms with one librosa call.
-# That call hides a dozen choices (frame length, window, padding, mel formula, filter
-# normalisation, the reference of the decibels), and each changes the numbers. Here you
-# make every one yourself and check each step against librosa {cite}`mcfee2015librosa`.
+# The report this course retells made its mel spectrograms with one librosa call,
+# which hides a dozen choices that change the numbers: frame length, window, padding,
+# mel formula, filter normalisation, decibel reference. Here you make each yourself,
+# checked against librosa {cite}`mcfee2015librosa`.
 
 # %% tags=["remove-cell"]
 import sys
@@ -65,8 +65,7 @@ print(row["text"].iloc[0])
 print(f"clb: {y.size} samples at {sr} Hz = {y.size / sr:.2f} s")
 
 # %% [markdown]
-# The course fixes the parameters of its front end once, in `voicelab.melspec.LOGMEL`.
-# You will meet each of them below; here they are together.
+# The course fixes its front end's parameters once, in `voicelab.melspec.LOGMEL`:
 
 # %%
 N, H, M = LOGMEL.n_fft, LOGMEL.hop_length, LOGMEL.n_mels
@@ -77,39 +76,38 @@ glue("n_mels", M)
 glue("n_frames", melspec.n_frames());
 
 # %% [markdown]
-# The pipeline has five steps. Each section below takes one:
+# The pipeline has five steps, one section each:
 #
-# 1. cut the clip into overlapping **frames** and taper each with a **window**;
+# 1. cut the clip into overlapping **frames**, each tapered by a **window**;
 # 2. take the **DFT** of every frame: the short-time Fourier transform (STFT);
-# 3. square the magnitudes to get **power**;
+# 3. square the magnitudes: **power**;
 # 4. sum the power in triangular bands equally spaced on the **mel scale**;
 # 5. take the **logarithm**: decibels.
 #
 # ## Frames and windows
 #
-# Speech changes every few tens of milliseconds, so you take spectra of short pieces.
-# Chapter 02 called them **frames**: $N$ samples long (chapter 02 wrote $L$), one every
-# $H$ samples (the **hop**). Here $N = 1024$ (64 ms) and $H = 256$ (16 ms).
+# Speech changes every few tens of milliseconds, so you analyse short **frames**
+# (chapter 02): $N$ samples long (chapter 02 wrote $L$), one every $H$
+# samples (the **hop**). Here $N = 1024$ (64 ms) and $H = 256$ (16 ms).
 #
-# librosa **centres** frame $k$ on sample $kH$. To do so it pads $N/2$ zeros on each
-# side of the clip. Call the padded signal $\tilde{x}$. Frame $k$ is then
+# librosa **centres** frame $k$ on sample $kH$ by padding $N/2$ zeros on each side of
+# the clip. With $\tilde{x}$ the padded signal, frame $k$ is
 #
 # $$
 # x_k[m] = \tilde{x}[kH + m], \qquad m = 0, \dots, N - 1 .
 # $$ (eq-05-frame)
 #
-# Cutting a frame out of a signal multiplies it by a rectangle, whose sharp edges add
+# Cutting out a frame multiplies the signal by a rectangle, whose sharp edges add
 # frequencies the sound does not contain. A **window** $w$ fades each frame in and out
-# instead. librosa's default is the **Hann window**:
+# instead; librosa's default is the **Hann window**:
 #
 # $$
 # w[m] = \frac{1}{2} - \frac{1}{2} \cos\!\left(\frac{2 \pi m}{N}\right),
 # \qquad m = 0, \dots, N - 1 .
 # $$ (eq-05-hann)
 #
-# This is the *periodic* form: $w[0] = 0$ but $w[N-1] > 0$, as if the window went on
-# repeating with period $N$. Build it by hand and compare with SciPy's, which librosa
-# uses.
+# This *periodic* form has $w[0] = 0$ but $w[N-1] > 0$, as if the window repeated with
+# period $N$. Build it and compare with SciPy's, which librosa uses.
 
 # %%
 m = np.arange(N)
@@ -122,8 +120,8 @@ frames = np.lib.stride_tricks.sliding_window_view(y_pad, N)[::H]
 print(f"padded signal: {y_pad.size} samples; frames: {frames.shape} (frames, samples)")
 
 # %% [markdown]
-# Here are four consecutive frames on the loudest stretch of the sentence, each window
-# drawn scaled to the waveform's peak, and below them the windowed frames.
+# Four consecutive frames on the loudest stretch: the windows (scaled to the
+# waveform's peak) above, the windowed frames below.
 
 # %%
 k0 = int(np.argmax(np.sum(frames**2, axis=1)))
@@ -150,9 +148,8 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Does the overlap weight some samples more than others? Add up copies of the window
-# shifted by $H = N/4$. Away from the edges the sum is exactly 2 for every sample: the
-# frames together treat the whole signal evenly.
+# Do overlapping windows weight some samples more? Add copies shifted by
+# $H = N/4$: away from the edges the sum is exactly 2, so every sample counts evenly.
 
 # %%
 total = np.zeros(N + 7 * H)
@@ -166,9 +163,9 @@ print(f"sum of shifted windows in the interior: min {interior.min():.6f}, "
 # %% [markdown]
 # ### Why a window?
 #
-# Take a pure tone whose frequency falls halfway between two DFT bins, at 64.5 bin
-# spacings (about 1008 Hz). Cut one frame of it with a rectangle and one with the Hann
-# window, and compare the magnitudes the DFT gives in each bin.
+# Take a pure tone halfway between two DFT bins, at 64.5 bin spacings (about 1008 Hz).
+# Cut one frame of it with a rectangle and one with the Hann window, and compare their
+# DFT magnitudes.
 
 # %%
 f_tone = 64.5 * sr / N
@@ -197,24 +194,24 @@ glue("leak_hann", round(-leak["Hann"][far].max()));
 
 # %% [markdown]
 # A rectangle smears the tone over the whole spectrum: 500 Hz away its leak is only
-# {glue:text}`leak_rect` dB below the peak. Hann's is {glue:text}`leak_hann` dB below.
-# For speech, where soft high harmonics sit next to loud low ones, low leakage matters
+# {glue:text}`leak_rect` dB below the peak; Hann's is {glue:text}`leak_hann` dB below.
+# Speech puts soft high harmonics next to loud low ones, so low leakage matters
 # {cite}`harris1978use`. The price is a wider **main lobe**, the peak a pure tone
 # makes: Hann's is 4 bins wide, $4 f_s / N$ Hz.
 #
 # ### Why 64 ms frames?
 #
 # Speech front ends usually cut 20–30 ms frames every 10 ms (25 ms and 10 ms in HTK
-# {cite}`young2006htk`; see also {cite}`jurafsky2025speech`): short enough that the
-# vocal tract barely moves within a frame, long enough for a few pitch periods. This
-# course uses 64 ms (1024 samples at 16 kHz) every 16 ms, for three reasons:
+# {cite}`young2006htk`; see also {cite}`jurafsky2025speech`): the vocal tract barely
+# moves within one, and it holds a few pitch periods. This course uses 64 ms every
+# 16 ms, for three reasons:
 #
-# 1. **Harmonics.** The main lobe shrinks as the frame grows, so a voice's harmonics
-#    stand apart. The cell below compares the loudest frame cut to 25 ms and to 64 ms.
-# 2. **One front end.** Chapter 02's features use the same frames;
-#    `LOGMEL` takes its window and hop from `voicelab.features`.
-# 3. **The task.** The question is *who* speaks, over a whole clip: timbre and pitch
-#    matter more than the timing of 10 ms events.
+# 1. **Harmonics.** A longer frame has a narrower main lobe, so harmonics stand apart.
+#    The cell below compares 25 ms and 64 ms.
+# 2. **One front end.** `LOGMEL` takes chapter 02's window and hop from
+#    `voicelab.features`.
+# 3. **The task.** *Who* speaks, over a whole clip, shows in timbre and pitch more
+#    than in the timing of 10 ms events.
 
 # %%
 tracks, f0 = {}, {}
@@ -261,34 +258,32 @@ for key, value in [("f0_clb", round(f0["clb"])), ("f0_slt", round(f0["slt"])),
     glue(key, value)
 
 # %% [markdown]
-# On this sentence the median F0 is {glue:text}`f0_clb` Hz for clb and
-# {glue:text}`f0_slt` Hz for slt. A 25 ms frame has a main lobe
+# The median F0 is {glue:text}`f0_clb` Hz for clb, {glue:text}`f0_slt` Hz for
+# slt. A 25 ms frame's main lobe is
 # {glue:text}`lobe_25:.0f` Hz wide, about the spacing of these harmonics, so
-# neighbouring harmonics nearly touch. The 64 ms frame's lobe is
-# {glue:text}`lobe_64:.1f` Hz wide: below 1 kHz its harmonics stand on average
-# {glue:text}`contrast_64` dB above the valleys between them, against
-# {glue:text}`contrast_25` dB at 25 ms. For a voice at 100 Hz the 25 ms frame would
-# merge them altogether.
+# neighbours nearly touch. The 64 ms frame's lobe is {glue:text}`lobe_64:.1f` Hz wide:
+# below 1 kHz its harmonics stand on average {glue:text}`contrast_64` dB above the
+# valleys, against {glue:text}`contrast_25` dB at 25 ms.
 #
 # The price is time resolution: a 64 ms frame blurs a plosive burst or a fast formant
-# transition, which a recogniser of words needs. And 4 s give {glue:text}`n_frames`
-# frames here, against {glue:text}`frames_10ms` with a 10 ms hop (exercise 4).
+# transition, which a word recogniser needs. You also get fewer frames: 4 s give
+# {glue:text}`n_frames` here, against {glue:text}`frames_10ms` with a 10 ms hop
+# (exercise 4).
 #
 # ## The short-time Fourier transform
 #
-# Now take the DFT of chapter 01 of every windowed frame. For frame $k$ and frequency
-# bin $f$,
+# Now take the DFT (chapter 01) of every windowed frame. For frame $k$ and bin $f$,
 #
 # $$
 # X[f, k] = \sum_{m=0}^{N-1} w[m]\, x_k[m]\, e^{-2\pi i f m / N},
 # \qquad f = 0, \dots, \frac{N}{2} .
 # $$ (eq-05-stft)
 #
-# Bin $f$ stands for the frequency $f \cdot f_s / N$, here multiples of
-# {glue:text}`bin_hz:.3f` Hz. A real signal's spectrum is symmetric, so the
-# $N/2 + 1 = 513$ bins from 0 Hz to the Nyquist frequency hold everything. Side by side
-# the columns form the **short-time Fourier transform** (STFT) {cite}`allen1977short`:
-# a complex matrix of shape (bins, frames).
+# Bin $f$ stands for the frequency $f f_s / N$, here multiples of
+# {glue:text}`bin_hz:.3f` Hz. A real signal's spectrum is symmetric, so these
+# $N/2 + 1 = 513$ bins, up to the Nyquist frequency, hold everything. Side by side the
+# columns form the **STFT** {cite}`allen1977short`, a complex matrix of shape (bins,
+# frames).
 
 # %%
 X_hand = np.fft.rfft(frames * window, axis=1).T
@@ -308,22 +303,20 @@ glue("uncentred_fewer", X.shape[1] - X_uncentred.shape[1]);
 # ```{warning}
 # Centring changes the frame count. With `center=True` (librosa's default) a clip of
 # $n$ samples gives $1 + \lfloor n / H \rfloor$ frames, as in {eq}`eq-02-n-frames`;
-# with `center=False` it gives $1 + \lfloor (n - N) / H \rfloor$, here
-# {glue:text}`uncentred_fewer` fewer, and frame $k$ *starts* at $kH$. The padding is a
-# choice too: since version 0.9 librosa pads with zeros (`pad_mode="constant"`); older
-# versions, and torchaudio today, reflect the signal at its ends (`"reflect"`). The two
-# give different first and last frames (exercise 2).
+# with `center=False`, $1 + \lfloor (n - N) / H \rfloor$ ({glue:text}`uncentred_fewer`
+# fewer here), and frame $k$ *starts* at $kH$. Padding matters too: librosa pads
+# with zeros (`pad_mode="constant"`) since version 0.9; older versions and torchaudio
+# reflect (`"reflect"`), which changes the end frames (exercise 2).
 # ```
 #
 # The STFT is complex. Its **magnitude** $|X|$ says how strong each frequency is in each
-# frame; its angle, the **phase**, says where each sinusoid is in its cycle.
-# Spectrograms keep the magnitude, or its square, the **power** $|X|^2$, and drop the
-# phase.
+# frame; its angle, the **phase**, where each sinusoid is in its cycle. Spectrograms
+# keep the magnitude, or the **power** $|X|^2$, and drop the phase.
 #
 # ```{note}
 # $10 \log_{10} |X|^2 = 20 \log_{10} |X|$: `librosa.power_to_db` expects power,
-# `librosa.amplitude_to_db` magnitude. Feeding magnitudes to `power_to_db` halves every
-# level in dB, silently.
+# `librosa.amplitude_to_db` magnitude. Feeding magnitudes to `power_to_db` silently
+# halves every level in dB.
 # ```
 
 # %%
@@ -357,30 +350,28 @@ viz.audio_table(pairs, normalize=False)
 
 # %% [markdown]
 # The first pair jumps by {glue:text}`cents_low` cents, a musical fifth; the second by
-# {glue:text}`cents_high` cents, a third of a semitone. The same 100 Hz is a large step
-# at low frequencies and a small one at high frequencies: the ear resolves low
-# frequencies much more finely. A spectrogram whose 513 rows are equally spaced spends
-# most of its rows where the ear hears little difference.
+# {glue:text}`cents_high` cents, a third of a semitone. The ear resolves low
+# frequencies far more finely than high ones, so most of a spectrogram's 513 equally
+# spaced rows go where the ear hears little difference.
 #
-# In 1937 Stevens, Volkmann and Newman had listeners adjust a tone until it sounded
-# half as high as another {cite}`stevens1937scale`. From such judgements they built a
-# scale of perceived pitch, with the **mel** (from *melody*) as unit and 1000 mels at
-# 1000 Hz: equal steps in mels are steps listeners judged equal. It is close to linear
-# at low frequencies and close to logarithmic at high ones.
+# The **mel** scale (from *melody*) measures perceived pitch: equal steps in mels
+# sound equal, and 1000 Hz is 1000 mels. Stevens, Volkmann and Newman built it in 1937
+# from listeners who set a tone to sound half as high as another
+# {cite}`stevens1937scale`. It is nearly linear at low frequencies and nearly
+# logarithmic at high ones: a curve fitted to experiments, revised in 1940
+# {cite}`stevens1940relation`, not a law.
 #
-# The scale is a curve fitted to experiments, not a law; the authors revised it in 1940
-# {cite}`stevens1940relation`. The report's notes said there is "no specific mel
-# formula". Half right: there is no single true one, but every formula in use is exact,
-# and they differ. Two are common. The **HTK** formula {cite}`young2006htk`, used by
-# torchaudio and TensorFlow:
+# The report said there is "no specific mel formula". Half right: none is the true
+# one, but each formula in use is exact, and they differ. Two are common. The **HTK**
+# formula {cite}`young2006htk`, used by torchaudio and TensorFlow:
 #
 # $$
 # m_\text{HTK}(f) = 2595 \log_{10}\!\left(1 + \frac{f}{700}\right) .
 # $$ (eq-05-htk)
 #
-# The **Slaney** formula reproduces the filter spacing of Malcolm Slaney's Auditory
-# Toolbox {cite}`slaney1998auditory` and is librosa's default. It is exactly linear up
-# to 1 kHz, 3 mels per 200 Hz, and exactly logarithmic above, 27 mels per factor 6.4:
+# The **Slaney** formula follows Malcolm Slaney's Auditory Toolbox
+# {cite}`slaney1998auditory` and is librosa's default. It is exactly linear up to
+# 1 kHz, 3 mels per 200 Hz, and exactly logarithmic above, 27 mels per factor 6.4:
 #
 # $$
 # m_\text{Slaney}(f) =
@@ -390,10 +381,8 @@ viz.audio_table(pairs, normalize=False)
 # \end{cases}
 # $$ (eq-05-slaney)
 #
-# Both invert in closed form: $f = 700\,(10^{m / 2595} - 1)$ for HTK; $f = 200 m / 3$
-# below 15 mels and $f = 1000 \cdot 6.4^{(m - 15) / 27}$ above for Slaney. Here are
-# both directions as code. `voicelab.melspec` holds these same two functions; the
-# later chapters call them from there.
+# Both invert in closed form. Here are both directions as code; later chapters call
+# the same two functions from `voicelab.melspec`.
 
 # %%
 def hz_to_mel(f: float | np.ndarray, *, htk: bool = False) -> float | np.ndarray:
@@ -437,7 +426,7 @@ def mel_to_hz(m: float | np.ndarray, *, htk: bool = False) -> float | np.ndarray
 
 
 # %% [markdown]
-# Check them against librosa, and check that each inverts the other.
+# Check them against librosa, and that each inverts the other.
 
 # %%
 f = np.linspace(0, 8_000, 801)
@@ -458,14 +447,11 @@ glue("step_low", round(steps[200], 2))
 glue("step_high", round(steps[5_000], 2));
 
 # %% [markdown]
-# On the Slaney scale the first 100 Hz step is {glue:text}`step_low:.2f` mels, the
-# second {glue:text}`step_high:.2f`. The two scales even use different units: 1000 Hz
-# is 1000 HTK mels but 15 Slaney mels. Multiply the Slaney scale by $1000 / 15$ so that
-# both give 1000 at 1 kHz.
-#
-# For a filterbank, units do not matter; only the *positions* of the band edges do. So
-# the right panel compares what you will use: the centres of 64 bands spread evenly
-# between 50 Hz and 8 kHz on each scale.
+# On the Slaney scale the two 100 Hz steps are {glue:text}`step_low:.2f` and
+# {glue:text}`step_high:.2f` mels. The units differ (1000 Hz is 1000 HTK mels but 15
+# Slaney mels), so the left panel scales Slaney by $1000 / 15$. A filterbank needs only
+# its band positions: the right panel compares 64 band centres spread evenly in mel
+# from 50 Hz to 8 kHz.
 
 # %%
 centres = {htk: librosa.mel_frequencies(M + 2, fmin=fmin, fmax=fmax, htk=htk)[1:-1]
@@ -510,21 +496,21 @@ glue("centre_gap", round(abs(gap[worst])));
 # Rescaled to agree at 1 kHz, the formulas still differ by
 # {glue:text}`scale_gap_min` to {glue:text}`scale_gap_max` per cent above 2 kHz, and by
 # {glue:text}`scale_gap_250` per cent at 250 Hz, where HTK already bends and Slaney is
-# still a straight line. With the same 64 bands, one band centre moves by
-# {glue:text}`centre_gap` Hz. Neither scale is wrong, but a model trained on one and
-# fed the other sees its bands shifted.
+# still straight. With 64 bands, one band centre moves by {glue:text}`centre_gap` Hz.
+# Neither scale is wrong, but a model trained on one and fed the other sees its bands
+# shifted.
 #
 # ```{warning}
 # **Slaney or HTK?** `librosa.filters.mel` and `librosa.feature.melspectrogram` use
-# the Slaney scale unless you pass `htk=True`. torchaudio's `MelSpectrogram` uses HTK
+# the Slaney scale unless you pass `htk=True`; torchaudio's `MelSpectrogram` uses HTK
 # unless you pass `mel_scale="slaney"`. A mel spectrogram is reproducible only with its
-# scale, its normalisation (next section), $f_\text{min}$, $f_\text{max}$ and the number
-# of bands. `voicelab.melspec` fixes all of them: Slaney scale, 64 bands, 50–8000 Hz.
+# scale, normalisation (next section), $f_\text{min}$, $f_\text{max}$ and band count.
+# `voicelab.melspec` fixes all of them: Slaney scale, 64 bands, 50–8000 Hz.
 # ```
 #
 # ## A triangular filterbank
 #
-# A mel spectrogram sums the power of the STFT in $M$ bands. Build them in three steps.
+# A mel spectrogram sums the STFT's power in $M$ bands, built in three steps.
 #
 # **Edges.** Pick $M + 2$ frequencies $\varphi_0 < \varphi_1 < \dots < \varphi_{M+1}$,
 # equally spaced in mel from $f_\text{min}$ to $f_\text{max}$:
@@ -535,10 +521,10 @@ glue("centre_gap", round(abs(gap[worst])));
 # \qquad j = 0, \dots, M + 1 .
 # $$ (eq-05-edges)
 #
-# **Triangles.** Band $j$ ($j = 1, \dots, M$) is a triangle in Hz that rises from 0 at
-# $\varphi_{j-1}$ to 1 at $\varphi_j$ and falls back to 0 at $\varphi_{j+1}$. Each
-# band's peak is its neighbours' foot. Evaluate it at the frequency $f_b = b f_s / N$
-# of every STFT bin $b$:
+# **Triangles.** Band $j$ ($j = 1, \dots, M$) rises from 0 at $\varphi_{j-1}$ to 1 at
+# $\varphi_j$ and falls back to 0 at $\varphi_{j+1}$: each band's peak is its
+# neighbours' foot. Evaluate it at the frequency $f_b = b f_s / N$ of every STFT
+# bin $b$:
 #
 # $$
 # W_{jb} = \max\!\left(0,\ \min\!\left(
@@ -547,8 +533,8 @@ glue("centre_gap", round(abs(gap[worst])));
 # $$ (eq-05-triangle)
 #
 # **Normalisation.** High bands are wide, so they collect the power of many bins. The
-# Slaney normalisation divides each triangle by half its base, so that every triangle
-# has area 1 in Hz (a triangle of base $\ell$ and height $h$ has area $\ell h/2$):
+# Slaney normalisation divides each triangle by half its base, giving it area 1 in Hz
+# (base $\ell$ times height $h$, halved):
 #
 # $$
 # W^\text{slaney}_{jb} = \frac{2}{\varphi_{j+1} - \varphi_{j-1}}\, W_{jb} .
@@ -567,9 +553,8 @@ def mel_filters(n_mels, *, htk=False, norm="slaney"):
 
 
 # %% [markdown]
-# librosa builds the same matrix in `librosa.filters.mel`. Check all four combinations
-# of scale (`htk`) and normalisation (`norm=None` keeps peaks of 1, `norm="slaney"`
-# gives area 1).
+# Compare with `librosa.filters.mel` for all four combinations of scale (`htk`) and
+# normalisation (`norm=None`: peaks of 1; `norm="slaney"`: area 1).
 
 # %%
 for htk in (False, True):
@@ -603,15 +588,14 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# A triangle reaches 1 only at $\varphi_j$, which rarely falls on a bin, so the peaks
-# on the bin grid fall short of 1. The lowest band is only {glue:text}`band0_width` Hz
-# wide, {glue:text}`band0_bins` bins; with a shorter FFT or more bands some would fall
-# between two bins and stay empty (exercise 1).
+# The peaks fall short of 1: $\varphi_j$ rarely falls on a bin. The lowest band is
+# only {glue:text}`band0_width` Hz wide, {glue:text}`band0_bins` bins; with a shorter
+# FFT or more bands some bands would fall between two bins and stay empty (exercise 1).
 #
 # What does the normalisation change? Feed both filterbanks a flat spectrum, power 1 in
 # every bin. With peaks of 1, a band reports the sum over its bins, so wide high bands
-# report more. With area 1, every band reports about $1 / \Delta f$, with
-# $\Delta f = f_s / N$ the bin spacing: a power density, the same in every band.
+# report more. With area 1, every band reports about $1 / \Delta f$, where
+# $\Delta f = f_s / N$ is the bin spacing: a power density, equal across bands.
 
 # %%
 flat = np.ones(1 + N // 2)
@@ -622,23 +606,23 @@ print(f'norm="slaney": band {area_response.min():.4f} to {area_response.max():.4
 
 # %% [markdown]
 # ```{note}
-# librosa's default is `norm="slaney"`; HTK-style front ends (torchaudio, TensorFlow)
-# default to peaks of 1. The two differ by a different constant in every band: in dB
-# a fixed offset per band, large for the wide high bands. Say which one you use.
+# librosa defaults to `norm="slaney"`; HTK-style front ends (torchaudio, TensorFlow)
+# to peaks of 1. In dB the two differ by a fixed offset per band, large for the wide
+# high bands. Say which one you use.
 # ```
 #
 # ## The mel spectrogram: one matrix product
 #
-# Each mel band is a weighted sum of the power in the bins under its triangle. For all
-# bands and all frames at once that is a matrix product:
+# Each mel band is a weighted sum of the power under its triangle. For all bands and
+# frames at once that is a matrix product:
 #
 # $$
 # S_\text{mel}[j, k] = \sum_{b=0}^{N/2} W_{jb}\, |X[b, k]|^2,
 # \qquad S_\text{mel} = W \, |X|^2 .
 # $$ (eq-05-melspec)
 #
-# A $(64 \times 513)$ matrix times a $(513 \times \text{frames})$ matrix: 513 numbers
-# per frame become 64.
+# A $(64 \times 513)$ matrix times a $(513 \times \text{frames})$ one: 513 numbers per
+# frame become 64.
 
 # %%
 S = W_area @ P
@@ -648,9 +632,9 @@ np.testing.assert_allclose(S, S_librosa, rtol=1e-4, atol=1e-6 * S_librosa.max())
 print(f"W {W_area.shape} @ |X|^2 {P.shape} = S {S.shape}, as librosa computes it")
 
 # %% [markdown]
-# What do 64 bands keep of 513 bins? Look at the loudest frame again. The grey line is
-# its power spectrum; the dots are its mel bands at their centre frequencies, multiplied
-# by $\Delta f$ so that a band reports the mean power of the bins under it.
+# What do 64 bands keep of 513 bins? Look at the loudest frame again: its power
+# spectrum in grey, its mel bands as dots at their centres, multiplied by $\Delta f$ so
+# that each reports the mean power under it.
 
 # %%
 frame_db = 10 * np.log10(np.maximum(P[:, k0], 1e-10))
@@ -674,25 +658,23 @@ glue("width_500", round(widths[j_500]))
 glue("width_4k", round(widths[j_4k]));
 
 # %% [markdown]
-# Near 500 Hz a band's triangle is {glue:text}`width_500` Hz wide at its base, about
-# half the spacing of this frame's harmonics ({glue:text}`f0_k0` Hz), so the bands
-# follow the harmonic comb. Near 4 kHz it is {glue:text}`width_4k` Hz wide, two
-# spacings, and keeps only the *envelope*: the broad resonances of the vocal tract, the
-# formants. That is the trade the mel scale makes: detail where the ear resolves it,
-# averages where it does not.
+# Near 500 Hz a band is {glue:text}`width_500` Hz wide at its base, about half this
+# frame's harmonic spacing ({glue:text}`f0_k0` Hz), so the bands follow the harmonic
+# comb. Near 4 kHz a band is {glue:text}`width_4k` Hz wide, two spacings, and keeps
+# only the *envelope*: the broad resonances of the vocal tract, the formants. Detail
+# where the ear resolves it, averages where it does not.
 #
 # ## From power to decibels
 #
-# The last step is a logarithm. librosa's `power_to_db` computes, for every cell,
+# The last step is a logarithm. For every cell, librosa's `power_to_db` computes
 #
 # $$
 # S_\text{dB} = 10 \log_{10} \max(S, a) - 10 \log_{10} \max(r, a),
 # $$ (eq-05-db)
 #
 # with a reference $r$ (0 dB) and a floor $a$ (`amin`) that keeps digital silence
-# finite. Then it raises every cell to at least $\max S_\text{dB} - T$, where $T$ is
-# `top_db`: everything more than $T$ dB below the loudest cell is clipped. The course
-# uses $r = 1$, $a = 10^{-10}$ and $T = 80$ dB. By hand:
+# finite. Then it raises every cell to at least $\max S_\text{dB} - T$, with $T$ =
+# `top_db`. The course uses $r = 1$, $a = 10^{-10}$ and $T = 80$ dB. By hand:
 
 # %%
 S_db = 10 * np.log10(np.maximum(S, LOGMEL.amin))
@@ -706,8 +688,8 @@ print(f"log-mel by hand == power_to_db: {S_db.shape}, "
 
 
 # %% [markdown]
-# The whole front end is these two librosa calls with the course's parameters. This is
-# `voicelab.melspec.log_mel`, the function every later chapter calls:
+# With the course's parameters, two librosa calls make the whole front end:
+# `voicelab.melspec.log_mel`, the function every later chapter calls.
 
 # %%
 def log_mel(y: np.ndarray, sr: int = SR) -> np.ndarray:
@@ -744,13 +726,10 @@ print("by hand == log_mel == voicelab.melspec.log_mel")
 # %% [markdown]
 # Why a logarithm? Three reasons.
 #
-# **Perception.** Loudness, how loud a sound seems, is not proportional to intensity,
-# nor to its logarithm. It grows as a *power* of intensity: roughly as $I^{0.3}$
-# (Stevens's power law {cite}`stevens1957psychophysical`), so each +10 dB, ten times the
-# intensity, sounds roughly twice as loud, whatever the starting level. Loudness in
-# **sones** follows that power; the **loudness level** in **phons** (the level in dB of
-# a 1 kHz tone judged equally loud) is logarithmic. A dB axis therefore puts equal
-# loudness *ratios* at equal distances.
+# **Perception.** Loudness, how loud a sound seems, grows as a *power* of intensity,
+# roughly $I^{0.3}$ (Stevens's power law {cite}`stevens1957psychophysical`): each
+# +10 dB, ten times the intensity, sounds about twice as loud, from any starting level.
+# A dB axis therefore puts equal loudness *ratios* at equal distances.
 
 # %%
 for step_db in (10, 20, 40):
@@ -759,9 +738,8 @@ for step_db in (10, 20, 40):
           f"{intensity ** 0.3:.0f}")
 
 # %% [markdown]
-# **Dynamic range.** Speech power spans many orders of magnitude. On a linear scale a
-# few loud cells dwarf everything else. Count how much of the total power the loudest
-# cells hold, and look at both histograms.
+# **Dynamic range.** On a linear scale a few loud cells dwarf all the rest. Count how
+# much of the power the loudest cells hold, and compare the two histograms.
 
 # %%
 positive = S[S > 0]
@@ -787,11 +765,10 @@ plt.show()
 
 # %% [markdown]
 # The power spans {glue:text}`power_span` dB, and the loudest
-# {glue:text}`top_cells:.1f` per cent of the cells hold 99 per cent of it. The spike on
-# the left of the dB histogram is the floor: cells that `top_db` raised to 80 dB below
-# the maximum, mostly the silence around the sentence.
+# {glue:text}`top_cells:.1f` per cent of the cells hold 99 per cent of it. The spike at
+# the left of the dB histogram is the `top_db` floor: mostly silence.
 #
-# **Products become sums.** A gain $g$ multiplies every power by $g^2$. After the
+# **Products become sums.** A gain $g$ multiplies every power by $g^2$; after the
 # logarithm it *adds* the same number to every cell:
 #
 # $$
@@ -799,8 +776,8 @@ plt.show()
 # $$ (eq-05-gain)
 #
 # Halving the amplitude should lower every cell by $20 \log_{10} 2$, about
-# {glue:text}`gain_db:.2f` dB. Check it, and check what `ref=np.max` (0 dB at each
-# clip's loudest cell, as the report used) does to the same gain.
+# {glue:text}`gain_db:.2f` dB. Check it, and what `ref=np.max` (0 dB at each clip's
+# loudest cell, as in the report) does to the same gain.
 
 # %%
 shift = log_mel(0.5 * y, sr) - log_mel(y, sr)
@@ -813,15 +790,13 @@ print(f"ref=np.max: largest change {np.abs(relative[1] - relative[0]).max():.4f}
 glue("gain_db", round(20 * np.log10(2), 2));
 
 # %% [markdown]
-# With a fixed reference a gain becomes a constant offset, easy for a network to learn
-# to ignore; with `ref=np.max` it disappears, and every clip's loudest cell is 0 dB.
-# The course keeps `ref=1.0`, so the input keeps the level the microphone delivered. In
-# this corpus that level is drawn at random per take: it carries no speaker
-# information.
+# With a fixed reference a gain becomes a constant offset, easy for a network to
+# ignore; `ref=np.max` removes it. The course keeps `ref=1.0`, and with it the
+# recording level, which this corpus draws at random per take: no speaker information.
 #
 # ## Linear or mel: the two speakers
 #
-# Now compare the report's two views of the same sentence, for both speakers. Each
+# Compare the report's two views of the sentence for both speakers. Each
 # panel is in dB relative to its own loudest cell (`ref=np.max`), so all four share one
 # colour scale, 0 to −80 dB.
 
@@ -854,17 +829,15 @@ glue("rows_linear", round(100 * share_linear))
 glue("rows_mel", round(100 * share_mel));
 
 # %% [markdown]
-# In the linear panels the lowest kilohertz gets {glue:text}`rows_linear` per cent of
-# the rows: the harmonics are thin lines at the bottom, and the top half holds mostly
-# the hiss of consonants. The mel panels give it {glue:text}`rows_mel` per cent: the
-# harmonics and the first formants fill the image.
+# The linear panels give the lowest kilohertz {glue:text}`rows_linear` per cent of the
+# rows: thin harmonic lines at the bottom, consonant hiss above. The mel panels give it
+# {glue:text}`rows_mel` per cent: harmonics and first formants fill the image.
 #
 # ## What a network will see
 #
-# {doc}`06_cnn` trains a convolutional network on these spectrograms. Its input is not
-# a picture but the array itself: `log_mel` of each clip, cut or padded to a fixed
-# length, `CLIP_SECONDS` = 4 s. Two small functions do the bookkeeping; with centred
-# frames, {eq}`eq-02-n-frames` gives the frame count. Both live in `voicelab.melspec`.
+# {doc}`06_cnn` trains a convolutional network on the array itself, not a picture:
+# `log_mel` of each clip, cut or padded to `CLIP_SECONDS` = 4 s. Two small functions in
+# `voicelab.melspec` do the bookkeeping; {eq}`eq-02-n-frames` gives the frame count.
 
 # %%
 def fixed_length(
@@ -918,25 +891,24 @@ fig.colorbar(image, ax=ax, label="dB (ref 1.0)")
 plt.show()
 
 # %% [markdown]
-# The corner holds the same value everywhere: the clip starts with digital silence,
-# raised to the `top_db` floor. The dark block at the right is the padding to 4 s.
+# The corner holds one value: the clip starts with digital silence, raised to the
+# `top_db` floor. The dark block at the right is padding.
 #
-# The report did something else. It saved each mel spectrogram as a figure, with axes,
-# title and colour map, and trained its network on the images, resized to 128 × 256
-# pixels: 128 mel bands × 256 frames, each cell three colour values. That adds content
-# that is not sound, and loses content that is:
+# The report instead trained its network on saved figures (axes, title, colour map),
+# resized to 128 × 256 pixels of three colours each. That adds content that is not
+# sound, and loses content that is:
 #
-# - **Axes, ticks and titles** are pixels the network can learn from; a title that
-#   differed between the classes would hand it the label.
-# - **The colour map** turns one number into three through a table of 256 colours:
-#   steps of about 0.3 dB over an 80 dB range.
-# - **Resizing** blurs bands and frames together and stretches clips of different
-#   durations to one width, so speaking rate becomes horizontal zoom.
-# - **Colour limits are chosen per figure**, so one colour means different levels in
+# - **Axes, ticks and titles** are pixels too; a title that differed between classes
+#   would hand the network the label.
+# - **The colour map** turns one number into three through 256 colours: steps of about
+#   0.3 dB over 80 dB.
+# - **Resizing** blurs bands and frames and stretches every clip to one width:
+#   speaking rate becomes zoom.
+# - **Colour limits chosen per figure** make one colour mean different levels in
 #   different images.
 #
-# Test the last point: render the clip, and the same clip 20 dB quieter, as a saved
-# figure would, and compare the pixels.
+# Test the last point: render the clip and a copy 20 dB quieter as saved figures, and
+# compare the pixels.
 
 # %%
 pixels = {}
@@ -961,16 +933,14 @@ glue("figure_ratio", round(rgb.size / S_db.size));
 
 # %% [markdown]
 # The figure holds {glue:text}`figure_ratio` times more numbers than the array. The
-# arrays differ by exactly 20 dB in every cell; the images are the same except for a
-# few pixels where rounding tips a cell into the next colour. Only the colour bar's
-# labels changed. A network reading pixels cannot see a level difference that one
-# reading the array sees exactly. Give a network the numbers, and decide what they
-# should contain.
+# arrays differ by exactly 20 dB in every cell; the images differ only in the colour
+# bar's labels and a few pixels where rounding tips a cell into the next colour. A
+# network reading pixels cannot see the level difference; one reading the array sees
+# it exactly. Give a network the numbers, and decide what they should contain.
 #
-# `voicelab.melspec.log_mel_dataset` does this for a whole table of clips, in worker
-# processes (the same numbers as one process), and caches the result on disk. A second
-# call only reads the cache. The progress bar varies from run to run, so the tests
-# ignore this cell's output and the book leaves it out.
+# `voicelab.melspec.log_mel_dataset` does this for every clip, in worker processes, and
+# caches the result. Its progress bar varies, so the tests ignore its output and the
+# book hides it.
 
 # %% tags=["nbval-ignore-output", "remove-output"]
 X_all = melspec.log_mel_dataset(corpus)
@@ -986,18 +956,16 @@ print("row 0 equals log_mel(fixed_length(clip 0)) to 1e-4 dB")
 # %% [markdown]
 # ## Other log-frequency views: constant-Q and chroma
 #
-# The mel scale is not the only way to give low frequencies more rows. The
-# **constant-Q transform** (CQT) {cite}`brown1991calculation` places its bins at
-# geometrically spaced frequencies, $B$ per octave:
+# The **constant-Q transform** (CQT) {cite}`brown1991calculation` spaces its bins
+# geometrically, $B$ per octave, all with one ratio $Q$ of frequency to bandwidth:
 #
 # $$
 # f_k = f_\text{min} \, 2^{k / B}, \qquad
 # Q = \frac{f_k}{f_{k+1} - f_k} = \frac{1}{2^{1/B} - 1} .
 # $$ (eq-05-cqt)
 #
-# Every bin has the same ratio $Q$ of frequency to bandwidth, so each uses its own
-# window, about $Q f_s / f_k$ samples long. With $B = 12$ the bins are the semitones of
-# the piano; **chroma** folds all octaves onto the 12 pitch classes (chapter 02).
+# So each bin needs its own window, about $Q f_s / f_k$ samples. With $B = 12$ the
+# bins are semitones; **chroma** folds them onto 12 pitch classes (chapter 02).
 
 # %%
 bins_per_octave, n_bins, f_c2 = 12, 72, librosa.note_to_hz("C2")
@@ -1028,37 +996,35 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Here $Q$ = {glue:text}`cqt_q:.1f`: the lowest bin's window lasts
-# {glue:text}`cqt_long_ms` ms, the highest's {glue:text}`cqt_short_ms:.1f` ms. The CQT
-# suits music: a melody moves rigidly up and down on it, and chroma summarises harmony
-# {cite}`muller2015fundamentals`. For speech the mel spectrogram is the standard: one
-# time resolution, bands that follow the ear, and formants, not pitch classes, carry a
-# voice's identity.
+# Here $Q$ = {glue:text}`cqt_q:.1f`: windows last from {glue:text}`cqt_long_ms` ms
+# (lowest bin) down to {glue:text}`cqt_short_ms:.1f` ms. The CQT and chroma suit music
+# {cite}`muller2015fundamentals`; speech keeps the mel spectrogram, with one time
+# resolution, and formants, not pitch classes, carry a voice's identity.
 #
 # ## Listening: what the mel spectrogram keeps
 #
 # A mel spectrogram drops the phase and the detail inside each band. Hear both losses
 # by going back to sound:
 #
-# - **From $|X|$.** Guess the phase with the Griffin–Lim algorithm
-#   {cite}`griffin1984signal`: start from random phases, then alternate an inverse STFT
-#   and an STFT, each time keeping the phase and putting the known magnitude back.
+# - **From $|X|$.** Guess the phase with Griffin–Lim {cite}`griffin1984signal`: from
+#   random phases, alternate inverse STFT and STFT, each time keeping the phase and
+#   restoring the known magnitude.
 # - **From the mel spectrogram.** First estimate 513 bins from 64 bands
 #   (`librosa.feature.inverse.mel_to_stft`, a non-negative least-squares fit), then
 #   run Griffin–Lim.
 #
-# Sixteen iterations keep this fast. The **spectral convergence** of a result
-# $\hat{y}$ measures how far its STFT magnitude is from the original's:
+# The **spectral convergence** of a result $\hat{y}$ measures how far its STFT
+# magnitude is from the original's:
 #
 # $$
 # \text{SC} = \frac{\big\lVert\, |\hat{X}| - |X| \,\big\rVert_F}{\lVert X \rVert_F} .
 # $$ (eq-05-sc)
 #
 # ```{warning}
-# `librosa.griffinlim` starts from random phases drawn from a *fresh* random generator
-# unless you pass `random_state`, and `librosa.feature.inverse.mel_to_audio` (which is
-# `mel_to_stft` followed by `griffinlim`) does not pass one on. Two calls then give two
-# different signals. Call the two steps yourself with `random_state=0`, as below.
+# `librosa.griffinlim` draws its starting phases from a *fresh* random generator
+# unless you pass `random_state`, and `librosa.feature.inverse.mel_to_audio`
+# (`mel_to_stft` then `griffinlim`) passes none: two calls give two different signals.
+# Call the two steps yourself with `random_state=0`, as below.
 # ```
 
 # %%
@@ -1069,8 +1035,8 @@ print(f"without random_state, the two runs are equal: "
       f"{np.array_equal(*unseeded)}; with random_state=0: {np.array_equal(*seeded)}")
 
 # %% [markdown]
-# The reconstructions are float-heavy: their last digits move with the CPU, so the
-# tests do not compare this cell's printout; the cell asserts what the text claims.
+# The reconstructions' last digits vary with the CPU: the tests skip this printout,
+# and the cell asserts the claims.
 
 # %% tags=["nbval-ignore-output"]
 y_from_stft = seeded[0]
@@ -1103,48 +1069,45 @@ viz.audio_table({
 }, columns=2)
 
 # %% [markdown]
-# Guessed phases add a rough, metallic quality. The version from 64 bands adds a
-# second loss: above about 1.5 kHz each band spreads its power evenly over its bins, so
-# only the envelope is left. The numbers agree: spectral convergence
-# {glue:text}`gl_sc_stft:.2f` from $|X|$ against {glue:text}`gl_sc_mel:.2f` from the
-# mel bands, and a mean log-mel difference to the original of
-# {glue:text}`gl_db_stft:.1f` dB against {glue:text}`gl_db_mel:.1f` dB. Whether you can
-# still tell who speaks is what the network of {doc}`06_cnn` answers from this array.
+# Guessed phases add a rough, metallic quality. The mel version adds a second loss:
+# above about 1.5 kHz each band spreads its power evenly over its bins, leaving only
+# the envelope. Spectral convergence is {glue:text}`gl_sc_stft:.2f` from $|X|$ against
+# {glue:text}`gl_sc_mel:.2f` from the mel bands; the mean log-mel difference to the
+# original, {glue:text}`gl_db_stft:.1f` dB against {glue:text}`gl_db_mel:.1f` dB.
+# Whether you can still tell who speaks is what the network of {doc}`06_cnn` answers.
 #
 # ## Summary
 #
-# - A spectrogram is the magnitude (or power) of the STFT: overlapping Hann-windowed
-#   frames, one DFT each. librosa centres frames with $N/2$ zeros of padding, which
-#   sets the frame count to $1 + \lfloor n / H \rfloor$. The frame length trades
-#   harmonic detail (64 ms here) against time resolution (20–30 ms in recognisers).
+# - A spectrogram is the power (or magnitude) of the STFT, one DFT per Hann-windowed
+#   frame. Centring pads $N/2$ zeros: $1 + \lfloor n / H \rfloor$ frames. Long frames
+#   (64 ms here) resolve harmonics; short ones (20–30 ms in recognisers), time.
 # - The mel scale is a fit to listening experiments. HTK and Slaney (librosa's
 #   default, linear below 1 kHz) are both exact and differ: with 64 bands one band
 #   centre moves by {glue:text}`centre_gap` Hz.
 # - A mel spectrogram is one matrix product, $W |X|^2$, with triangles equally spaced
 #   in mel; `norm="slaney"` (librosa's default) gives each triangle area 1.
 # - Decibels compress a range of {glue:text}`power_span` dB, put equal loudness ratios
-#   at equal distances, and turn a gain into a constant offset; `ref`, `amin` and
-#   `top_db` are part of the definition.
-# - A network should receive the array (`voicelab.melspec.log_mel`,
-#   {glue:text}`n_mels` mel bands × {glue:text}`n_frames` frames for 4 s), not a
-#   figure: axes, colour maps and resizing add content and remove precision.
+#   at equal distances, and turn a gain into an offset; `ref`, `amin` and `top_db` are
+#   part of the definition.
+# - A network should get the array (`voicelab.melspec.log_mel`, {glue:text}`n_mels` ×
+#   {glue:text}`n_frames` for 4 s), not a figure: axes, colour maps and resizing add
+#   content and remove precision.
 #
 # ## Exercises
 #
-# Each solution is a collapsed block; the hidden cell after it runs its code.
+# Each solution is collapsed; the hidden cell after it runs its code.
 #
 # **1. Empty filters.** Build `librosa.filters.mel` with `sr=16000`, `n_fft=256`,
-# `n_mels=128` and `fmin=0`. How many filters have no non-zero weight, and why? Which
-# changes fix it?
+# `n_mels=128` and `fmin=0`. How many filters are all zeros, and why? What fixes it?
 #
 # ````{admonition} Solution
 # :class: dropdown
 # The bins are $16\,000 / 256$ Hz apart, but below 1 kHz 128 Slaney bands are only
 # about {glue:text}`ex1_spacing` Hz apart, so a triangle's base is about twice that. A
-# triangle whose two feet fall between the same pair of bins gets no weight at all;
-# librosa warns "Empty filters detected". {glue:text}`ex1_empty_256` filters are empty.
-# A longer FFT (`n_fft=512` halves the bin spacing and leaves
-# {glue:text}`ex1_empty_512` empty), fewer bands or a higher `fmin` fix it.
+# triangle whose feet fall between the same pair of bins gets no weight; librosa warns
+# "Empty filters detected". {glue:text}`ex1_empty_256` filters are empty. A longer FFT
+# (`n_fft=512` halves the bin spacing and leaves {glue:text}`ex1_empty_512` empty),
+# fewer bands or a higher `fmin` fix it.
 # ````
 
 # %% tags=["hide-cell"]
@@ -1165,14 +1128,14 @@ glue("ex1_spacing", round(spacing));
 
 # %% [markdown]
 # **2. Padding modes.** Compute the STFT of `y` with `pad_mode="constant"` and with
-# `pad_mode="reflect"`. Which frames differ? Do the same for `y` with its leading and
-# trailing silence trimmed (`voicelab.audio.trim_silence`). Explain.
+# `pad_mode="reflect"`. Which frames differ? Repeat with `y` trimmed of its leading and
+# trailing silence (`voicelab.audio.trim_silence`). Explain.
 #
 # ````{admonition} Solution
 # :class: dropdown
 # Only frames whose window reaches into the padding can differ. The stored clip starts
-# with exact zeros, and reflected zeros are zeros, so only its last frames differ
-# (frames {glue:text}`ex2_stored`: it ends with a few quiet samples). The trimmed clip
+# with exact zeros, and reflected zeros are zeros, so only its last frames
+# ({glue:text}`ex2_stored`) differ: it ends with a few quiet samples. The trimmed clip
 # starts and ends in the sound: frames {glue:text}`ex2_trimmed` differ. The frame
 # count never changes.
 # ````
@@ -1193,18 +1156,18 @@ glue("ex2_stored", ", ".join(map(str, differing["stored"])))
 glue("ex2_trimmed", ", ".join(map(str, differing["trimmed"])));
 
 # %% [markdown]
-# **3. Where do the scales agree?** The rescaled Slaney scale ($\times 1000/15$) equals
-# the HTK scale at 1 kHz. Find where else, between 0 and 8 kHz, the two curves cross,
-# and where their difference in mels is largest. Then compute the largest difference
-# between the band centres of a 128-band filterbank on each scale (0–8 kHz).
+# **3. Where do the scales agree?** Scaled by $1000/15$, the Slaney scale meets HTK at
+# 1 kHz. Where else between 0 and 8 kHz do the curves cross, and where
+# do they differ most? Then find the largest gap between the band centres of 128-band
+# filterbanks (0–8 kHz) on each scale.
 #
 # ````{admonition} Solution
 # :class: dropdown
 # They meet only at 0 and 1 kHz. Below 1 kHz HTK lies above, by up to
-# {glue:text}`ex3_below_mel` mels near {glue:text}`ex3_below_hz` Hz; above 1 kHz the
-# Slaney scale lies above, by up to {glue:text}`ex3_above_mel` mels near
-# {glue:text}`ex3_above_hz` Hz. With 128 bands from 0 to 8 kHz the band centres differ
-# by up to {glue:text}`ex3_centre_gap` Hz.
+# {glue:text}`ex3_below_mel` mels near {glue:text}`ex3_below_hz` Hz; above 1 kHz
+# Slaney lies above, by up to {glue:text}`ex3_above_mel` mels near
+# {glue:text}`ex3_above_hz` Hz. The band centres differ by up to
+# {glue:text}`ex3_centre_gap` Hz.
 # ````
 
 # %% tags=["hide-cell"]
@@ -1230,16 +1193,16 @@ for key, value in results_ex3.items():
 # %% [markdown]
 # **4. A recogniser's front end.** Build the log-mel spectrogram of `y`, padded to
 # 4 s, with 25 ms frames every 10 ms (`n_fft=400`, `hop_length=160`) and 64 bands
-# from 50 Hz to 8 kHz. What shape do you get? How many STFT bins does the lowest mel
-# band cover, and is any filter empty?
+# from 50 Hz to 8 kHz. What shape do you get? How many STFT bins does the lowest band
+# cover, and is any filter empty?
 #
 # ````{admonition} Solution
 # :class: dropdown
 # The array has {glue:text}`n_mels` mel bands × {glue:text}`frames_10ms` frames,
-# against {glue:text}`n_frames` frames with the course's hop. The bins are now
+# against {glue:text}`n_frames` with the course's hop. The bins are now
 # {glue:text}`ex4_bin_hz:.0f` Hz apart, so the lowest band covers only
-# {glue:text}`ex4_band0_bins` bins; none is empty yet. The price in harmonic detail is
-# the one the figure of "Why 64 ms frames?" showed.
+# {glue:text}`ex4_band0_bins` bins; none is empty yet. Harmonic detail suffers, as in
+# "Why 64 ms frames?".
 # ````
 
 # %% tags=["hide-cell"]
@@ -1258,14 +1221,13 @@ glue("ex4_band0_bins", np.count_nonzero(W_asr[0]));
 # %% [markdown]
 # ## Further reading
 #
-# - The mel scale's origin: {cite}`stevens1937scale` and its revision
-#   {cite}`stevens1940relation`. The HTK formula and filterbank, and the usual
-#   25 ms / 10 ms front end: {cite}`young2006htk`; Slaney's filterbank:
-#   {cite}`slaney1998auditory`; mel filterbanks for speech recognition:
-#   {cite}`davis1980comparison`.
+# - The mel scale: {cite}`stevens1937scale` and its revision
+#   {cite}`stevens1940relation`. The HTK formula, filterbank and 25 ms / 10 ms front
+#   end: {cite}`young2006htk`; Slaney's filterbank: {cite}`slaney1998auditory`; mel
+#   filterbanks for speech recognition: {cite}`davis1980comparison`.
 # - Loudness as a power of intensity: {cite}`stevens1957psychophysical`.
-# - Windows and their leakage: {cite}`harris1978use`. The STFT and its inverse:
+# - Windows and leakage: {cite}`harris1978use`. The STFT and its inverse:
 #   {cite}`allen1977short`; phase reconstruction: {cite}`griffin1984signal`.
-# - The constant-Q transform: {cite}`brown1991calculation`; the STFT, CQT and chroma
-#   with music examples: {cite}`muller2015fundamentals`.
+# - The constant-Q transform: {cite}`brown1991calculation`; STFT, CQT and chroma for
+#   music: {cite}`muller2015fundamentals`.
 # - librosa's implementations of all of the above: {cite}`mcfee2015librosa`.

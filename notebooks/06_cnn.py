@@ -31,12 +31,9 @@
 # {doc}`07_augmentation` makes more training data from the same voices.
 #
 # The report this course retells trained a convolutional network on pictures of mel
-# spectrograms. Its validation accuracy climbed to 1.0, and so did its test accuracy.
-# But its validation images were the training images, and its test set held 20 images.
-# In this chapter you write a compact network for the arrays themselves, check every
-# shape and parameter count against a formula, measure what the report's validation
-# would have told you, test once on held-out sentences, and look at what the network
-# listens to.
+# spectrograms and reached an accuracy of 1.0 in validation and in test. But it
+# validated on its training images, and tested on 20 images. Here you do it honestly, on
+# the arrays themselves, and then look at what the network listens to.
 
 # %% tags=["remove-cell"]
 import sys
@@ -61,18 +58,15 @@ sr, hop = LOGMEL.sr, LOGMEL.hop_length
 # %% [markdown]
 # ## Arrays, not pictures
 #
-# A convolutional network reads a grid of numbers. The report gave it pictures: each
-# mel spectrogram was drawn as a figure with axes, a title and a colour bar, saved as a
-# PNG, and resized to 128 mel bands × 256 frames of pixels, in three colour channels.
-# {doc}`05_mel` showed what that costs: ticks and labels the network can learn from,
-# one number turned into three rounded colours, a time axis stretched differently for
-# every clip, and colour limits chosen anew for every figure.
+# The report gave its network pictures: each mel spectrogram drawn with axes and colour
+# bar, saved as a PNG, and resized to 128 mel bands × 256 frames in three colour
+# channels. {doc}`05_mel` showed the cost: tick labels to learn from, rounded colours,
+# and a time axis and colour limits that change with every clip.
 #
-# Here the network receives the log-mel array of {doc}`05_mel` instead:
-# `voicelab.melspec.log_mel_dataset` loads every clip at 16 kHz, pads or crops it to
-# 4 s, and returns one grid of 64 mel bands × 251 frames of decibels per clip. A column
-# is always 16 ms, and a row is always the same mel band. The arrays are cached on
-# disk: if {doc}`05_mel` ran before, this reads them in well under a second.
+# Here the network reads the log-mel array instead. `voicelab.melspec.log_mel_dataset`
+# pads or crops every 16 kHz clip to 4 s and returns 64 mel bands × 251 frames of
+# decibels. A column is always 16 ms; a row is always the same band. The arrays are
+# cached from {doc}`05_mel`.
 
 # %%
 corpus = data.load_corpus()
@@ -85,15 +79,14 @@ print(corpus.groupby(["split", "speaker"]).size().unstack().to_string())
 # %% [markdown]
 # ## One length for every clip
 #
-# A network with a fixed input shape needs every clip to have the same length. The
-# course's policy: keep the start, pad short clips with zeros at the end, and crop long
-# ones, to `melspec.CLIP_SECONDS` = 4 s. With a hop of $H = 256$ samples and centred
-# frames, $n$ samples give $1 + \lfloor n / H \rfloor$ frames ({doc}`02_features`), so
-# 4 s at 16 kHz give $1 + \lfloor 64000 / 256 \rfloor = 251$ frames.
+# A fixed input shape needs clips of one length. The course keeps the start, pads short
+# clips with zeros at the end and crops long ones, to `melspec.CLIP_SECONDS` = 4 s. With
+# a hop of $H = 256$ samples and centred frames, $n$ samples give
+# $1 + \lfloor n / H \rfloor$ frames ({doc}`02_features`): here
+# $1 + \lfloor 64000 / 256 \rfloor = 251$.
 #
-# {doc}`01_sound_as_data` found a bias in this corpus: one speaker reads more slowly, so
-# her clips are longer. A fixed length turns that into a visible pattern. Count how
-# many frames of each clip are padding.
+# {doc}`01_sound_as_data` found that one speaker reads more slowly. A fixed length turns
+# that into a visible pattern. Count the padding per speaker.
 
 # %%
 assert melspec.n_frames(LOGMEL.clip_seconds) == 1 + 64_000 // hop == X_all.shape[2]
@@ -114,11 +107,10 @@ by_speaker
 
 # %% [markdown]
 # {glue:text}`slower_speaker` reads about {glue:text}`slower_longer_pct:d` % more
-# slowly, and on average `slt`'s clips carry more padding than `clb`'s. The padded
-# frames all hold the same value, the `top_db` floor of {doc}`05_mel`, so the network
-# can see where a clip ends. A network could therefore learn "a wide block of padding
-# means `slt`": a rule about speaking rate, not about the voice. Look at the same
-# sentence read by both speakers.
+# slowly, and `slt`'s clips carry more padding than `clb`'s on average. Padded frames
+# all hold the `top_db` floor of {doc}`05_mel`, so the network can see where a clip
+# ends. It could learn "a wide block of padding means `slt`": a rule about speaking
+# rate, not about the voice. Look at one sentence read by both speakers.
 
 # %%
 pair = corpus.query("split == 'train' and sentence_id == 's002' and take == 1")
@@ -136,19 +128,17 @@ plt.show()
 
 # %% [markdown]
 # The dashed line marks the end of each recording; the flat dark block after it is
-# padding. Two ways out exist. You can remove the length from the input, for instance
-# by cropping every clip to a length shorter than the shortest one. Or you can use a
-# network that accepts any length. The network of this chapter can do both, thanks to
-# its last pooling stage, and you will check later whether it learned the padding.
+# padding. You could crop every clip shorter than the shortest one, or use a network
+# that accepts any length. This chapter's network can do both; later you check whether
+# it learned the padding.
 #
 # ## Convolution arithmetic
 #
 # A **convolutional layer** slides small filters over its input. A filter of
 # $K \times K$ weights, times $C_\text{in}$ input channels, is multiplied with every
 # $K \times K$ patch of the input; the sum plus a bias is one output value. Each filter
-# makes one output **channel**, so $C_\text{out}$ filters make $C_\text{out}$ maps. A
-# **max-pooling** layer keeps the largest value of each $K \times K$ window and has no
-# weights.
+# makes one output **channel**. A **max-pooling** layer keeps the largest value of each
+# $K \times K$ window and has no weights.
 #
 # Along one axis of length $W$, with $P$ zeros added at each end and a step (**stride**)
 # of $S$, the window fits at
@@ -177,10 +167,8 @@ plt.show()
 #
 # ## The network
 #
-# The rest of the chapter needs TensorFlow and Keras. Importing TensorFlow takes a few
-# seconds and prints start-up messages that depend on the machine, so the tests ignore
-# this cell's output. `voicelab.nn` holds the code that later chapters reuse; the cells
-# below write that code out.
+# Import TensorFlow and Keras (their start-up messages vary by machine, so the tests
+# ignore this cell). `voicelab.nn` holds the code below that later chapters reuse.
 
 # %% tags=["nbval-ignore-output"]
 import keras  # noqa: E402
@@ -191,12 +179,10 @@ from voicelab import nn  # noqa: E402
 tf.get_logger().setLevel("ERROR")  # new networks retrace often here: expected
 
 # %% [markdown]
-# Two helpers come first. `set_seed` makes every random draw of Keras repeatable: the
-# initial weights, the dropout masks and the order of the batches. `normalization_stats`
-# measures the mean and the variance of every mel band over the **training** clips: the
-# network's first layer uses them to scale every band to mean 0 and variance 1.
-# Statistics that include validation or test clips would let those clips shape the
-# model.
+# Two helpers come first. `set_seed` makes every random draw of Keras repeatable.
+# `normalization_stats` measures the mean and variance of every mel band over the
+# **training** clips, which the first layer uses to scale each band to mean 0 and
+# variance 1. Validation or test clips must not shape the model this way.
 
 # %%
 INPUT_SHAPE = (LOGMEL.n_mels, melspec.n_frames(LOGMEL.clip_seconds))
@@ -222,17 +208,14 @@ def normalization_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # %% [markdown]
-# Now the network. A `Reshape` layer gives the array one channel, like a grey image.
-# Three convolutional layers of 16, 32 and 64 filters of 3 × 3 are separated by two
-# max-poolings. Then **global average pooling** averages each of the 64 maps over all
-# its positions, so the rest of the network sees 64 numbers whatever the input's size
-# {cite}`lin2014network`. A dropout layer, a dense layer of 32 units and a single
-# output unit follow. That unit's value is the **logit** $z$; the sigmoid
-# $1 / (1 + e^{-z})$ turns it into the probability of `slt`.
-#
-# Two defaults are this chapter's choices: pooling windows of 4 and a learning rate of
-# `3e-3`. They were chosen on the validation split while this chapter was written;
-# exercise 3 tries pooling windows of 2.
+# Now the network. A `Reshape` gives the array one channel, like a grey image. Three
+# convolutional layers of 16, 32 and 64 filters of 3 × 3 are separated by two
+# max-poolings. **Global average pooling** then averages each of the 64 maps over all
+# its positions, so the rest sees 64 numbers whatever the input's size
+# {cite}`lin2014network`. Dropout, a dense layer of 32 units and one output unit follow.
+# That unit's value is the **logit** $z$; the sigmoid $1 / (1 + e^{-z})$ turns it into
+# P(`slt`). Pooling windows of 4 and a learning rate of `3e-3` were chosen on the
+# validation split; exercise 3 tries windows of 2.
 
 # %%
 def build_cnn(
@@ -297,9 +280,8 @@ print(f"normalisation: {stats[0].shape[0]} band means from "
 
 
 # %% [markdown]
-# Now follow an input through the network by hand. Start from the shape of one clip,
-# apply {eq}`eq-06-conv-size` and {eq}`eq-06-params` layer by layer, and compare with
-# the output shape and parameter count that Keras reports for each layer.
+# Now follow an input through the network by hand: apply {eq}`eq-06-conv-size` and
+# {eq}`eq-06-params` layer by layer, and compare with what Keras reports.
 
 # %%
 def out_size(w, k, p, s):
@@ -341,20 +323,18 @@ print(arithmetic.to_string())
 print(f"total: {n_params:,} by hand, {model.count_params():,} Keras")
 
 # %% [markdown]
-# Every shape and every count agrees. Read the pooling rows: 64 bands become
-# $\lfloor (64 - 4) / 4 \rfloor + 1 = 16$, and 251 frames become
-# $\lfloor 247 / 4 \rfloor + 1 = 62$; the last three frames do not fill a window and
-# are dropped. The `Normalization` layer holds 64 means and 64 variances, but Keras
-# stores them as constants, not as weights, trainable or not: it counts 0 parameters
-# for that layer. The model has {glue:text}`n_params:,d` weights in all, and
-# {glue:text}`n_conv_params:,d` of them sit in the convolutions.
+# Every shape and count agrees. Pooling turns 64 bands into
+# $\lfloor (64 - 4) / 4 \rfloor + 1 = 16$ and 251 frames into
+# $\lfloor 247 / 4 \rfloor + 1 = 62$, dropping the last three frames. `Normalization`
+# stores its means and variances as constants, so Keras counts 0 parameters for it. Of
+# the {glue:text}`n_params:,d` weights, {glue:text}`n_conv_params:,d` sit in the
+# convolutions.
 #
 # ### The report's network, for comparison
 #
-# The report's network used `padding="valid"` ($P = 0$) on pictures of 128 mel bands ×
-# 256 frames × 3 colours, pooling windows of 2, and no global pooling: it flattened the
-# last maps into one long vector and connected every number of it to 128 dense units.
-# Build it (untrained) and check its shapes and size with the same formulas.
+# The report's network used `padding="valid"` ($P = 0$) on 128 × 256 × 3 pictures,
+# pooling windows of 2, and no global pooling: it flattened the last maps into 128 dense
+# units. Build it, untrained, and check it with the same formulas.
 
 # %%
 layers = keras.layers
@@ -387,32 +367,28 @@ print(f"report's network: {total:,} parameters, {dense_params / total:.1%} of th
 print(f"this chapter's:   {n_params:,} parameters")
 
 # %% [markdown]
-# The report's network has about {glue:text}`report_ratio:d` times more parameters than
-# this one, and {glue:text}`report_dense_share:.0%` of them connect every position of
-# the last maps to the dense layer. Such a layer can tie a decision to *where* a pattern
-# appears: at a given time in the clip, or to a tick label at a given place in the
-# picture. Trained on 80 pictures, it had about {glue:text}`report_params_per_clip:,.0f`
-# weights per training example. Global average pooling replaces those weights by an
-# average: a filter that fires on a voice pattern counts the same wherever the pattern
-# occurs.
+# The report's network has about {glue:text}`report_ratio:d` times more parameters, and
+# {glue:text}`report_dense_share:.0%` of them tie every position of the last maps to the
+# dense layer: a decision can hang on *where* a pattern appears, even on a tick label.
+# On 80 pictures that is about {glue:text}`report_params_per_clip:,.0f` weights per
+# example. Global average pooling replaces those weights by an average: a pattern counts
+# the same wherever it occurs.
 #
 # ### How much of the spectrogram does a filter see?
 #
 # A value deep in the network depends on a patch of the input, its **receptive field**.
 # Let $j_\ell$ be the distance, in input cells, between neighbouring values of layer
-# $\ell$, and $r_\ell$ the width of the receptive field. Start from $r_0 = j_0 = 1$. A
-# layer with window $K_\ell$ and stride $S_\ell$ gives
+# $\ell$, and $r_\ell$ the field's width, with $r_0 = j_0 = 1$. A layer with window
+# $K_\ell$ and stride $S_\ell$ gives
 #
 # $$
 # r_\ell = r_{\ell - 1} + (K_\ell - 1)\, j_{\ell - 1}, \qquad
 # j_\ell = j_{\ell - 1}\, S_\ell .
 # $$ (eq-06-receptive)
 #
-# Compute it for pooling windows of 2 and 4. Then check it: build the same stack with
-# all weights equal to 1 and *average* pooling, and count which input cells have a
-# non-zero gradient for one value of the last convolution. (Max pooling passes the
-# gradient to one cell per window only, so it would hide most of the field; the field
-# itself depends on the geometry alone.)
+# Compute it for pooling windows of 2 and 4. Check it on the same stack with all weights
+# 1 and *average* pooling (max pooling would hide most of the field): count the input
+# cells with a non-zero gradient for one value of the last convolution.
 
 # %%
 def receptive_field(pool):
@@ -448,18 +424,15 @@ for pool in (2, 4):
 
 # %% [markdown]
 # With pooling windows of 2, a filter of the last convolution sees
-# {glue:text}`field_pool2:d` of the 64 mel bands at once. With windows of 4 it sees
-# {glue:text}`field_pool4:d`, nearly the whole spectrum. A voice differs from another in
-# how its energy is spread over the whole frequency range, the spectral envelope that
-# the MFCCs of {doc}`02_features` summarise. The wider field lets one filter compare
-# low and high bands directly.
+# {glue:text}`field_pool2:d` of the 64 mel bands; with windows of 4 it sees
+# {glue:text}`field_pool4:d`, nearly the whole spectrum. Voices differ in their spectral
+# envelope ({doc}`02_features`), so a wide field lets one filter compare low and high
+# bands directly.
 #
 # ### The architecture, drawn
 #
-# `keras.utils.plot_model(model, show_shapes=True)` draws a model, but it needs the
-# `pydot` package. The same drawing takes a few lines with `graphviz`: one box per
-# layer, with its name, type, output shape and parameter count, read from
-# `model.layers`.
+# `keras.utils.plot_model` needs `pydot`; a few lines of `graphviz` draw one box per
+# layer instead.
 
 # %%
 graph = graphviz.Digraph(
@@ -479,24 +452,19 @@ graph
 # %% [markdown]
 # ## Training on sentences the network has not seen
 #
-# The corpus comes with a fixed split by sentence ({doc}`03_classical_ml`): 48
-# sentences for training, 6 for validation and 6 for testing. No sentence has clips on
-# two sides, so a score cannot come from recognising a sentence or its other take.
+# The corpus's fixed split by sentence ({doc}`03_classical_ml`) holds 48 sentences for
+# training, 6 for validation and 6 for testing, so a score cannot come from recognising
+# a sentence.
 #
-# Training minimises the binary cross-entropy with the Adam optimiser
-# {cite}`kingma2015adam`, in batches of 16 clips shuffled anew every epoch. Dropout
-# {cite}`srivastava2014dropout` zeroes each of the 64 pooled values with probability
-# `dropout=0.3` during training. After each epoch Keras measures the loss on the
-# validation clips. **Early stopping** ends the training when that loss has not
-# improved for `patience=4` epochs, and puts back the weights of the best epoch. The
-# validation clips thus choose the epoch: they are part of the training procedure, and
-# an honest score needs a third set of clips that nothing was chosen on.
+# Training minimises the binary cross-entropy with Adam {cite}`kingma2015adam`, in
+# shuffled batches of 16 clips. Dropout {cite}`srivastava2014dropout` zeroes each pooled
+# value with probability `dropout=0.3` during training. **Early stopping** ends training
+# when the validation loss has not improved for `patience=4` epochs, and restores the
+# best epoch's weights. The validation clips thus choose the epoch: an honest score
+# needs a third set that nothing was chosen on.
 #
-# `fit` writes that recipe with Keras' own parts. A `tf.data` pipeline shuffles the
-# clips with a seed; `keras.callbacks.EarlyStopping` watches the validation loss; a
-# one-line callback prints every few epochs. `train_cnn` puts the chapter's whole
-# recipe in one call, which the later chapters reuse: seed, statistics, network,
-# training.
+# `fit` writes that recipe with Keras' own parts; `train_cnn` puts seed, statistics,
+# network and training in one call, which later chapters reuse.
 
 # %%
 def fit(
@@ -560,9 +528,8 @@ def train_cnn(
 
 
 # %% [markdown]
-# Train it, for at most `EPOCHS = 20` epochs. The printed numbers depend in their last
-# digits on the machine's CPU, so the tests do not compare this cell's output; they
-# check, in the cell, the statements that the text below makes about it.
+# Train it, for at most `EPOCHS = 20` epochs. The digits vary between CPUs, so the
+# tests check the text's claims inside the cell.
 
 # %% tags=["nbval-ignore-output"]
 EPOCHS, PATIENCE = 20, 4
@@ -602,31 +569,24 @@ plt.show()
 
 # %% [markdown]
 # At first both losses stay near $\ln 2$, the loss of a network that answers 0.5 for
-# every clip. Then the network finds the voices: the validation loss falls towards
-# zero, and every validation clip ends up on the right side of 0.5. The training ran
-# {glue:text}`epochs_trained:d` epochs and kept the weights of epoch
-# {glue:text}`best_epoch:d`, with a validation loss of
+# every clip. Then the validation loss falls towards zero, and every validation clip
+# ends up on the right side of 0.5. Training kept the weights of epoch
+# {glue:text}`best_epoch:d` of {glue:text}`epochs_trained:d`, with a validation loss of
 # {glue:text}`best_val_loss:.4f`.
 #
 # The training loss lies *above* the validation loss in
 # {glue:text}`epochs_train_above_val:d` of the {glue:text}`epochs_trained:d` epochs.
-# That is not a leak: the training loss is measured with dropout switched on, and
-# averaged over an epoch in which the weights still change, while the validation loss
-# is measured at the end of the epoch, without dropout.
+# That is not a leak: the training loss is measured with dropout on, and averaged over
+# an epoch in which the weights still change.
 #
 # ## What a leaky validation set would have told you
 #
-# The report validated on its training images: the folder it passed as validation data
-# was the training folder. A validation score measured on clips that the network
-# trained on measures memory, not generalisation. How misleading is it?
-#
-# Measure it at the report's size: 80 training clips, the clips of the first 20
-# training sentences. Train the same network twice with the same seed. Once it is
-# validated on the 24 clips of the validation sentences, as above; once on its own 80
-# training clips, as in the report. Validation does not change the weights, so both
-# runs produce exactly the same network epoch after epoch; only the measuring stick
-# differs. Both runs go the full 20 epochs (`patience=None`), so that the curves can be
-# compared.
+# The report validated on its training images: a measure of memory, not of
+# generalisation. How misleading is it? Take the report's size, the 80 clips of the
+# first 20 training sentences. Train the same network twice with the same seed for the
+# full 20 epochs (`patience=None`), validated once on the 24 validation clips and once
+# on its own training clips. Validation does not change the weights, so only the
+# measuring stick differs.
 
 # %% tags=["nbval-ignore-output"]
 first_20 = sorted(corpus.loc[is_train, "sentence_id"].unique())[:20]
@@ -664,19 +624,16 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Both runs have identical training losses, epoch by epoch: the same network was
-# measured twice. Over the last ten epochs, the leaky set reports a mean accuracy of
-# {glue:text}`leak_leaky_late:.2f`, the honest set {glue:text}`leak_honest_late:.2f`;
-# at epoch 20 they say {glue:text}`leak_leaky_last:.2f` and
-# {glue:text}`leak_honest_last:.2f`. The leaky curve climbs smoothly, as if the network
-# kept improving, because it measures how well the network remembers clips it trained
-# on. The honest curve is jumpy, because it rests on 24 clips and one clip is
-# 1/24 of the accuracy; but it is the only one of the two that measures what you want
-# to know. The report's curve, which reached 1.0, was the red one: a statement about
-# memory.
+# The training losses are identical: one network, measured twice. Over the last ten
+# epochs the leaky set reports a mean accuracy of {glue:text}`leak_leaky_late:.2f`, the
+# honest set {glue:text}`leak_honest_late:.2f`; at epoch 20,
+# {glue:text}`leak_leaky_last:.2f` and {glue:text}`leak_honest_last:.2f`. The leaky
+# curve climbs smoothly because it measures memory. The honest curve is jumpy (one clip
+# is 1/24 of it), but only it measures what you want to know. The report's curve was the
+# red one: a statement about memory.
 #
 # With all 48 training sentences the picture can change (exercise 2). A leak does not
-# always inflate a number. But without an honest set you cannot tell whether it did.
+# always inflate a number, but without an honest set you cannot tell.
 #
 # ```{warning}
 # Validation data is part of training: it picks the epoch, the architecture and the
@@ -688,15 +645,11 @@ plt.show()
 #
 # ## The test, once
 #
-# The recipe is now fixed: architecture, learning rate, epochs, patience. Only now do
-# you score the 24 test clips, once. The **log loss** is the mean of
-# $-\ln p_\text{true}$, where $p_\text{true}$ is the probability the network gives to
-# the right speaker; the **Brier score** is the mean of $(p - y)^2$. A **cluster
-# bootstrap** ({doc}`03_classical_ml`) resamples the six test sentences with
-# replacement, 2000 times, and recomputes each metric; the 2.5th and 97.5th
-# percentiles give a 95 percent interval. It shows how much the number would move with
-# other test sentences, for this one trained network. `predict_proba` runs the network in
-# inference mode, without dropout.
+# With the recipe fixed, score the 24 test clips, once. The **log loss** is the mean of
+# $-\ln p_\text{true}$, where $p_\text{true}$ is the probability given to the right
+# speaker; the **Brier score** is the mean of $(p - y)^2$. A **cluster bootstrap**
+# ({doc}`03_classical_ml`) resamples the six test sentences 2000 times; the 2.5th and
+# 97.5th percentiles give a 95 percent interval. `predict_proba` runs without dropout.
 
 # %%
 def predict_proba(model: keras.Model, X: np.ndarray) -> np.ndarray:
@@ -731,32 +684,24 @@ viz.plot_confusion(y_test, (p_test > 0.5).astype(int), labels=data.SPEAKERS,
 plt.show()
 
 # %% [markdown]
-# The network classifies {glue:text}`test_n_right:d` of the 24 test clips correctly.
-# Its log loss, {glue:text}`test_log_loss:.3f`, means that the right speaker gets, on
-# average (a geometric mean), a probability of {glue:text}`test_p_true:.3f`. The
-# bootstrap interval of the log loss runs from {glue:text}`test_log_loss_low:.3f` to
-# {glue:text}`test_log_loss_high:.3f`: how confident the network looks depends on which
-# sentences you happen to test.
+# The network classifies {glue:text}`test_n_right:d` of the 24 test clips correctly. Its
+# log loss, {glue:text}`test_log_loss:.3f`, means the right speaker gets on average (a
+# geometric mean) a probability of {glue:text}`test_p_true:.3f`. The log loss's
+# interval, {glue:text}`test_log_loss_low:.3f` to {glue:text}`test_log_loss_high:.3f`,
+# shows how much that confidence depends on the sentences tested.
 #
-# When every test clip is right, every resample is perfect too, and the accuracy
-# interval has width 0: the bootstrap cannot show an error that the sample does not
-# contain. The "rule of three" of {doc}`03_classical_ml` gives a better sense of scale:
-# with no error in $n$ independent trials, the error rate is below about $3/n$ with
-# 95 percent confidence. That is $3/24$ if the 24 clips were independent, and $3/6$ if
-# only the six sentences are.
+# When every test clip is right, so is every resample: the accuracy interval has width
+# 0. The "rule of three" ({doc}`03_classical_ml`) gives the scale: with no error in $n$
+# independent trials, the error rate is below about $3/n$ with 95 percent confidence,
+# $3/24$ for independent clips and $3/6$ for independent sentences.
 #
 # ### Spread over seeds
 #
-# One training run is one draw: the initial weights, the dropout masks and the order of
-# the batches all come from the seed. Repeat the recipe for seeds 1 and 2, on the same
-# split, and score each network on the test clips; seed 0 is the network above.
-#
-# Later chapters reuse these networks. `nn.load_or_train(name, spec, train)` looks for
-# a network saved under `name` and a hash of `spec`, and calls `train()` only when
-# there is none; `nn.cnn_spec` writes down what the weights depend on: the clips and
-# their split, the log-mel front end, the code's version, the seed and the recipe. Each
-# training takes 10 to 20 s on two cores; a second run of this notebook reads them
-# back.
+# One training run is one draw: initial weights, dropout masks and batch order come from
+# the seed. Repeat the recipe for seeds 1 and 2, and score each network on the test
+# clips. `nn.load_or_train` saves each network under a hash of what its weights depend
+# on (`nn.cnn_spec`), so later chapters and reruns read it back instead of training
+# again (10 to 20 s per seed).
 
 # %% tags=["nbval-ignore-output"]
 SEEDS = (0, 1, 2)
@@ -788,16 +733,13 @@ seed_summary.round(3)
 
 # %% [markdown]
 # Over the three seeds the test accuracy is {glue:text}`seeds_acc_mean:.3f` on average
-# (the worst seed {glue:text}`seeds_acc_min:.3f`), with a log loss of
+# (worst seed {glue:text}`seeds_acc_min:.3f`), with a log loss of
 # {glue:text}`seeds_ll_mean:.3f` ± {glue:text}`seeds_ll_std:.3f` (mean ± standard
-# deviation over the seeds). The seed moves the confidence a little. This spread
-# covers the randomness of training only: all three networks were tested on the same
-# six sentences.
+# deviation). This spread covers training only: all three networks saw the same six
+# test sentences.
 #
-# Record both views in the course's results table: the mean and spread over the three
-# seeds, and the bootstrap interval of the seed-0 network, labelled as in
-# {doc}`03_classical_ml`. Then compare with the earlier chapters: the rows for the
-# report's four numbers, for the 40 MFCC numbers, and for the log-mel CNN.
+# Record the seed spread and the bootstrap interval in the results table, and compare
+# with the earlier chapters' rows.
 
 # %% tags=["nbval-ignore-output"]
 results.record("06", "CNN", "log-mel", seed_summary,
@@ -818,32 +760,26 @@ display(results.results_table(comparable))
 results.results_table(comparable, metric="log_loss")
 
 # %% [markdown]
-# On accuracy the CNN is level with the MFCC models of {doc}`03_classical_ml`, where
-# the report's four numbers reach about {glue:text}`ch03_report4_acc:.2f`. Its log loss,
-# {glue:text}`seeds_ll_mean:.3f`, compares with {glue:text}`ch03_logreg_mfcc_ll:.3f`
-# for the logistic regression on 40 MFCC numbers and
-# {glue:text}`ch03_forest_mfcc_ll:.3f` for the random forest. The protocols differ
-# (chapter 03 cross-validated over all 60 sentences; the CNN was tested on six), so the
-# honest conclusion is modest: this corpus is too clean to rank these models, and on it
-# the CNN buys little over a linear model on MFCCs, for 10 to 20 s of training per seed
-# instead of milliseconds.
+# On accuracy the CNN is level with the MFCC models of {doc}`03_classical_ml` (the
+# report's four numbers reach about {glue:text}`ch03_report4_acc:.2f`). Its log loss,
+# {glue:text}`seeds_ll_mean:.3f`, compares with {glue:text}`ch03_logreg_mfcc_ll:.3f` for
+# logistic regression on MFCCs and {glue:text}`ch03_forest_mfcc_ll:.3f` for the random
+# forest. The protocols differ (chapter 03 cross-validated over all 60 sentences), so
+# the conclusion is modest: this corpus is too clean to rank these models, and the CNN
+# buys little over a linear model on MFCCs.
 #
 # ## Did it learn the padding?
 #
-# Return to the question from the start. If a network used the width of the padding,
-# its answers would change when every clip gets the *same* padding. Make three new
-# versions of the test clips:
+# If a network used the width of the padding, its answers would change when every clip
+# gets the *same* padding. Make three versions of the test clips:
 #
 # - **uniform padding**: keep the first `CUT_S = 1.75` s of every clip (the shortest
-#   clip in the corpus lasts {glue:text}`shortest_s:.2f` s, so every clip is cut), then
-#   pad to 4 s. Every clip now ends with exactly the same `4 - CUT_S` s of zeros.
-# - **no padding at all**: keep the same `CUT_S` s and nothing else, 110 frames. The
-#   trained network expects 251 frames, but its weights do not depend on the length:
-#   global average pooling takes the mean over however many positions there are. Build
-#   the same network for inputs of any length (`input_shape=(64, None)`) and copy the
-#   trained weights into it.
-# - **padding only**: 251 frames that all hold a clip's padding value, with no speech
-#   at all. Whatever the network answers here is the vote of the padding alone.
+#   clip lasts {glue:text}`shortest_s:.2f` s), then pad to 4 s. Every clip now ends with
+#   the same `4 - CUT_S` s of zeros.
+# - **no padding**: the same `CUT_S` s only, 110 frames. Global average pooling makes
+#   the weights independent of the length: copy them into a network built with
+#   `input_shape=(64, None)`.
+# - **padding only**: 251 frames of a clip's padding value: the padding's own vote.
 
 # %%
 CUT_S = 1.75
@@ -861,8 +797,8 @@ print(f"uniform padding {X_uniform.shape}, no padding {X_short.shape}, "
       f"padding only {X_padding_only.shape}")
 
 # %% [markdown]
-# One network is one draw, and whether it picked up a shortcut may depend on the draw.
-# So ask all three networks of the seed spread.
+# Whether a network picked up a shortcut may depend on its seed, so ask all three
+# networks.
 
 # %% tags=["nbval-ignore-output"]
 rows = []
@@ -902,27 +838,23 @@ glue("uniform_acc_max", uniform_acc.max())
 padding_runs.unstack("seed").round(3)
 
 # %% [markdown]
-# Cut to its first `CUT_S` s without any padding, every network still gets at least
-# {glue:text}`short_acc_min:.3f` of the clips right: it needs neither the padding nor
-# the end of the sentence. But the padding is not neutral. On its own it votes for
-# `slt`, with a probability of {glue:text}`padding_vote:.2f` averaged over the clips and
-# the networks. Uniform padding of `4 - CUT_S` s, far more than the
-# {glue:text}`clb_padding_s:.2f` s that a `clb` clip carries on average, pulls the `clb`
+# Without padding, every network still gets at least {glue:text}`short_acc_min:.3f` of
+# the clips right: it needs neither the padding nor the end of the sentence. But the
+# padding is not neutral. Alone, it votes for `slt`, with a probability of
+# {glue:text}`padding_vote:.2f` on average. Uniform padding of `4 - CUT_S` s, far more
+# than the {glue:text}`clb_padding_s:.2f` s of a typical `clb` clip, pulls the `clb`
 # clips towards `slt` in every network: their mean P(slt) rises from
-# {glue:text}`clb_p_trained:.3f` to {glue:text}`clb_p_uniform:.3f` (averaged over the
-# networks). With uniform padding, the networks' accuracies range from
-# {glue:text}`uniform_acc_min:.3f` to {glue:text}`uniform_acc_max:.3f`.
+# {glue:text}`clb_p_trained:.3f` to {glue:text}`clb_p_uniform:.3f`, and accuracies range
+# from {glue:text}`uniform_acc_min:.3f` to {glue:text}`uniform_acc_max:.3f`.
 #
-# The networks did learn a little of "much padding means `slt`", and how much depends on
-# the seed: a shortcut is learned, or not, by chance. In the clips here the voice mostly
-# outweighs it; in a clip with weaker evidence the same bias could tip the answer.
-# Reading clips at their own length, without padding, avoids the question.
+# So the networks learned a little of "much padding means `slt`", how much by chance of
+# the seed. Here the voice mostly outweighs it; with weaker evidence it could tip the
+# answer. Reading clips at their own length avoids the question.
 #
 # ## A look inside
 #
-# A trained network is a function of {glue:text}`n_params:,d` numbers; reading them
-# tells you little. Two cheap tools ask instead which parts of one input the answer
-# depends on.
+# Reading {glue:text}`n_params:,d` weights tells you little. Two cheap tools ask
+# instead which parts of one input the answer depends on.
 #
 # A **saliency map** {cite}`simonyan2014deep` is the size of the gradient of the output
 # probability $p$ with respect to every input cell,
@@ -932,19 +864,17 @@ padding_runs.unstack("seed").round(3)
 # $$ (eq-06-saliency)
 #
 # for mel band $b$ and frame $t$: a large value means that a small change of that cell
-# would move the answer. **Grad-CAM** {cite}`selvaraju2017gradcam` works one level up,
-# on the $K$ maps $A^k$ of the last convolution. It weights each map by the mean
-# gradient of the score over the map's $Z$ positions, and keeps the positive part of
-# the weighted sum:
+# would move the answer. **Grad-CAM** {cite}`selvaraju2017gradcam` works on the $K$ maps
+# $A^k$ of the last convolution. It weights each map by the mean gradient of the score
+# over the map's $Z$ positions, and keeps the positive part of the weighted sum:
 #
 # $$
 # \alpha_k = \frac{1}{Z} \sum_{i,j} \frac{\partial z}{\partial A^k_{ij}}, \qquad
 # L = \operatorname{ReLU}\Bigl(\sum_k \alpha_k A^k\Bigr) .
 # $$ (eq-06-gradcam)
 #
-# The score is the logit $z$ for `slt`, and $-z$ for `clb`: the evidence for each
-# speaker. The logit does not flatten like the probability when the network is sure.
-# `tf.GradientTape` records the forward pass and gives both gradients.
+# The score is the logit $z$ for `slt` and $-z$ for `clb`; unlike the probability, it
+# does not flatten when the network is sure. `tf.GradientTape` gives both gradients.
 
 # %%
 def saliency(model, x):
@@ -971,12 +901,10 @@ cam = grad_cam(model, X_test[0], target=int(y_test[0]))
 print(f"saliency: {saliency(model, X_test[0]).shape}, Grad-CAM: {cam.shape}")
 
 # %% [markdown]
-# The saliency map has one value per input cell. The Grad-CAM map has the size of the
-# last convolution, 4 × 15, and is stretched to the clip for display: it is coarse by
-# construction. Saliency maps are speckled from cell to cell, so the figure smooths
-# them a little. Take the first take of one test sentence, read by each speaker, and
-# the network of seed 0. In the lower rows the log-mel is drawn in grey, and the map in
-# colour, more opaque where it is larger.
+# The Grad-CAM map has the size of the last convolution, 4 × 15, stretched to the clip:
+# coarse by construction. The saliency map, one value per cell, is smoothed a little.
+# The figure shows one test sentence read by each speaker, scored by the seed-0 network:
+# the log-mel in grey, the map in colour, more opaque where larger.
 
 # %%
 from scipy.ndimage import gaussian_filter  # noqa: E402
@@ -1010,14 +938,13 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# One map for one clip can mislead. Measure, for all 24 test clips and all three
-# networks, where the saliency goes: into the padding or the speech; into the loud
-# cells, within 20 dB of the clip's maximum, where the voiced harmonics are; and into
-# three frequency ranges. Below 1 kHz lie the fundamental, the low harmonics and the
-# first formant. Above 4 kHz lie the hiss of consonants and the top edge of each
-# recording: the corpus low-passes every take at a cutoff drawn at random between 3.8
-# and 7.8 kHz. Divide each share of saliency by the share of cells in that region: a
-# ratio above 1 means more attention than the region's size.
+# One map for one clip can mislead. Measure, over all test clips and networks, where
+# the saliency goes: padding or speech; the loud cells, within 20 dB of the clip's
+# maximum, where the voiced harmonics are; and three frequency ranges. Below 1 kHz lie
+# the fundamental and the first formant. Above 4 kHz lie the hiss of consonants and each
+# take's top edge (the corpus low-passes every take at a random cutoff between 3.8 and
+# 7.8 kHz). Divide each region's share of saliency by its share of cells: above 1 means
+# more attention than its size.
 
 # %% tags=["nbval-ignore-output"]
 centres = melspec.mel_to_hz(np.linspace(melspec.hz_to_mel(LOGMEL.fmin),
@@ -1058,7 +985,7 @@ ratios.round(2)
 # {glue:text}`ratio_high_max:.1f`). The bands below 1 kHz get less than theirs
 # ({glue:text}`ratio_low_min:.2f` to {glue:text}`ratio_low_max:.2f`); the loud cells
 # vary with the seed ({glue:text}`ratio_loud_min:.2f` to
-# {glue:text}`ratio_loud_max:.2f`). Plot the share of each mel band, averaged over the
+# {glue:text}`ratio_loud_max:.2f`). Plot each mel band's share, averaged over the
 # networks.
 
 # %%
@@ -1076,8 +1003,8 @@ plt.show()
 
 # %% [markdown]
 # A gradient only says where a *small* change would matter. To test whether a network
-# *needs* a region, remove it: set its mel bands to the clip's lowest value, as if the
-# recording held nothing there, and score the test clips again.
+# *needs* a region, remove it: set its bands to the clip's lowest value and score the
+# test clips again.
 
 # %% tags=["nbval-ignore-output"]
 floor = X_test.min(axis=(1, 2), keepdims=True)
@@ -1114,37 +1041,28 @@ occluded.unstack("seed").loc[list(masks)].round(3)
 # accuracy ranges from {glue:text}`no_high_acc_min:.3f` to
 # {glue:text}`no_high_acc_max:.3f`, and with the top bands alone from
 # {glue:text}`only_high_acc_min:.3f` to {glue:text}`only_high_acc_max:.3f`: some lean on
-# the top of the spectrum for nearly everything, others can fall back on the bands
-# between 1 and 4 kHz. The maps agreed where they could: the saliency rises steeply in
-# the top bands for every network.
+# the top of the spectrum for nearly everything, others fall back on the bands between
+# 1 and 4 kHz.
 #
-# Is that the low-pass edge of the recording chain? Not by itself: the corpus draws the
-# cutoff at random for every take, from the same range for both speakers, so its
-# position says nothing about who speaks. What the networks use is how each voice
-# fills the bands above 4 kHz, as far as each take's filter lets them through: the
-# hiss of *s* and *f*, breath, the synthesiser's own high-frequency character. They
-# hardly use the voiced harmonics below 1 kHz.
+# Is that the low-pass edge? Not by itself: the cutoff is drawn at random per take,
+# from the same range for both speakers. The networks use how each voice fills the bands
+# above 4 kHz: the hiss of *s* and *f*, breath, the synthesiser's high-frequency
+# character. They hardly use the voiced harmonics below 1 kHz.
 #
-# A listener might have expected pitch to decide. The networks found other cues,
-# sufficient on this corpus. Whether they are "the voice" is a question about the data,
-# not about the network. In real recordings made with two different phones, the top
-# octave would carry the phone as much as the voice, and the same network would learn
-# the phone.
+# Whether such cues are "the voice" is a question about the data. With two phones as
+# recorders, the top octave would carry the phone, and the network would learn it.
 #
 # ```{note}
 # Saliency and Grad-CAM describe a network near one input, not what it "understood".
 # A saliency map can look plausible even for a network with random weights
-# {cite}`adebayo2018sanity`. Use them to raise questions, such as "does it look at the
-# padding?" or "does it need the high bands?", and answer those with a controlled test,
-# on more than one trained network, as you did here.
+# {cite}`adebayo2018sanity`. Use them to raise questions, and answer those with
+# controlled tests on more than one network.
 # ```
 #
 # ```{note}
-# On a GPU (in Colab: *Runtime → Change runtime type → GPU*) the same code runs
-# unchanged, and each epoch takes a fraction of a second. Spend that time on honest
-# spread rather than on one big run: more seeds, or a new sentence-grouped split for
-# every seed (`voicelab.data.make_splits(corpus, seed=seed)`). The numbers will differ
-# from the CPU's in their last digits, as they differ between CPUs.
+# On a GPU (in Colab: *Runtime → Change runtime type → GPU*) the code runs unchanged and
+# faster. Spend the time on honest spread: more seeds, or a new split per seed
+# (`voicelab.data.make_splits(corpus, seed=seed)`). The last digits will differ.
 # ```
 #
 # ## Summary
@@ -1162,14 +1080,14 @@ occluded.unstack("seed").loc[list(masks)].round(3)
 #   seeds.
 # - On this clean corpus the CNN reaches a mean test accuracy of
 #   {glue:text}`seeds_acc_mean:.3f` over three seeds, like the MFCC models of chapter
-#   03. Its evidence lies mostly above 4 kHz, and little in the harmonics or the
-#   padding; how much each network leans on a cue depends on its seed.
+#   03. Its evidence lies mostly above 4 kHz, little in the harmonics or the padding;
+#   how much it leans on each cue depends on the seed.
 #
 # ## Exercises
 #
 # **1. Arithmetic.** A layer `Conv2D(8, 5, strides=2, padding="valid")` reads an input
-# of 64 mel bands × 251 frames × 1 channel. Predict its output shape and number of
-# parameters with {eq}`eq-06-conv-size` and {eq}`eq-06-params`, then check with Keras.
+# of 64 mel bands × 251 frames × 1 channel. Predict its output shape and parameter count
+# with {eq}`eq-06-conv-size` and {eq}`eq-06-params`, then check with Keras.
 
 # %% tags=["hide-cell"]
 predicted = (out_size(64, 5, 0, 2), out_size(251, 5, 0, 2), 8)
@@ -1185,13 +1103,12 @@ print(predicted, conv.count_params())
 # :class: dropdown
 # $\lfloor (64 - 5)/2 \rfloor + 1 = 30$ and $\lfloor (251 - 5)/2 \rfloor + 1 = 124$,
 # so the output is {glue:text}`ex1_shape`, with $(5 \cdot 5 \cdot 1 + 1) \cdot 8 =$
-# {glue:text}`ex1_params:d` parameters. The hidden cell above checks both with Keras.
+# {glue:text}`ex1_params:d` parameters, as the hidden cell checks.
 # ````
 #
-# **2. The leak with all 48 sentences.** Repeat the leaky-validation experiment with
-# all 192 training clips instead of 80: the honest run is the training of this chapter,
-# so you only need the leaky one. How far apart are the two curves now? What does that
-# tell you about the report's leak?
+# **2. The leak with all 48 sentences.** Repeat the leaky run with all 192 training
+# clips (the honest run is this chapter's training). How far apart are the curves now,
+# and what does that say about the report's leak?
 
 # %% tags=["hide-cell", "nbval-ignore-output"]
 # The honest run is the training above; train the same network again, validated on
@@ -1212,17 +1129,16 @@ glue("ex2_small_gap", gap);
 # %% [markdown]
 # ````{admonition} Solution
 # :class: dropdown
-# Over the last ten epochs, the leaky accuracy minus the honest one is now
-# {glue:text}`ex2_gap:.3f` on average, against {glue:text}`ex2_small_gap:.3f` with 80
-# clips: the curves lie much closer. With 48 sentences the network generalises nearly
-# as well as it fits, so validating on training clips happens to give nearly the right
-# answer. You can only know that because you also measured honestly; with the report's
-# 80 clips the leaky curve was too optimistic.
+# Over the last ten epochs, leaky minus honest accuracy is now {glue:text}`ex2_gap:.3f`
+# on average, against {glue:text}`ex2_small_gap:.3f` with 80 clips. With 48 sentences
+# the network generalises nearly as well as it fits, so the leaky curve happens to be
+# nearly right. You know that only because you also measured honestly; with 80 clips it
+# was too optimistic.
 # ````
 #
 # **3. Narrower pooling.** Train `build_cnn(pool=2, normalize=stats)` with the same
-# recipe. Compare its best validation loss with the network of this chapter, and
-# explain the difference with {eq}`eq-06-receptive`.
+# recipe. Compare its best validation loss with this chapter's network, and explain the
+# difference with {eq}`eq-06-receptive`.
 
 # %% tags=["hide-cell", "nbval-ignore-output"]
 set_seed(0)
@@ -1239,13 +1155,11 @@ print(f"best val_loss: pool 2 {narrow_best:.3f}, pool 4 {logs['val_loss'][best]:
 # ````{admonition} Solution
 # :class: dropdown
 # With pooling windows of 2 the best validation loss is {glue:text}`ex3_best:.3f`
-# after {glue:text}`ex3_epochs:d` epochs, against {glue:text}`best_val_loss:.4f` for
-# the network with windows of 4. By {eq}`eq-06-receptive`, a filter of its last
-# convolution sees {glue:text}`field_pool2:d` mel bands, not
-# {glue:text}`field_pool4:d`. The evidence that separates these voices sits in the top
-# bands, and judging it needs a view of how they compare with the rest of the
-# spectrum; with the narrow field the network must build that comparison from small
-# pieces, which takes many more epochs.
+# after {glue:text}`ex3_epochs:d` epochs, against {glue:text}`best_val_loss:.4f` with
+# windows of 4. By {eq}`eq-06-receptive`, a filter of the last convolution then sees
+# {glue:text}`field_pool2:d` mel bands, not {glue:text}`field_pool4:d`. The network must
+# then compare the top bands with the rest of the spectrum from small pieces, which
+# takes many more epochs.
 # ````
 #
 # ## Further reading

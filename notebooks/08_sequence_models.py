@@ -980,18 +980,6 @@ per_seed.pivot(index=["set", "model"], columns="seed", values="accuracy").round(
 
 # %% tags=["nbval-ignore-output"]
 test_groups = corpus.loc[split == "test", "sentence_id"].to_numpy()
-rows = np.arange(len(y_test), dtype=float)
-
-
-def seed_mean_interval(ps, metric):
-    """Cluster-bootstrap interval of the mean score over seeds."""
-    def seed_mean(_, sampled_rows):
-        idx = sampled_rows.astype(int)
-        return np.mean([evaluate.METRICS[metric](y_test[idx], p[idx]) for p in ps])
-    return evaluate.bootstrap_ci(y_test, rows, seed_mean, groups=test_groups,
-                                 n_boot=1000, seed=0)
-
-
 for (name, condition), ps in proba.items():
     if condition == "val":
         continue
@@ -1000,7 +988,8 @@ for (name, condition), ps in proba.items():
         [{"mean": scores[metric].mean(), "std": scores[metric].std(ddof=1),
           "low": low, "high": high, "n": len(ps)}
          for metric in ("accuracy", "roc_auc")
-         for _, low, high in [seed_mean_interval(ps, metric)]],
+         for _, low, high in [evaluate.seed_mean_interval(
+             y_test, ps, metric, groups=test_groups, n_boot=1000)]],
         index=["accuracy", "roc_auc"])
     table = results.record("08", name, "MFCC sequences", summary,
                            evaluation=f"test split, {condition}")

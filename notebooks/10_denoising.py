@@ -18,25 +18,24 @@
 #
 # **By the end you can:**
 #
-# - make five kinds of noise from a seed (white, pink, brown, mains hum, babble) and
-#   add any of them to a clip at an exact signal-to-noise ratio;
+# - make five kinds of noise from a seed and add any of them to a clip at an exact
+#   signal-to-noise ratio;
 # - compute SNR and SI-SDR by hand, and say why a denoiser is scored with SI-SDR;
-# - write spectral gating in a dozen lines, check it against the `noisereduce`
-#   library, and give that library a fair configuration;
-# - hear and measure what harmonic-percussive separation keeps of speech and of noise;
-# - train a small convolutional autoencoder that predicts a mask, and compare it with
-#   spectral gating on held-out sentences, with intervals, on seen and unseen noise;
+# - write spectral gating by hand, check it against `noisereduce`, and configure that
+#   library fairly;
+# - measure what harmonic-percussive separation keeps of speech and of noise;
+# - train a small mask-predicting autoencoder and compare it with spectral gating on
+#   held-out sentences, with intervals, on seen and unseen noise;
 # - test whether denoising helps a speaker classifier.
 #
-# **Where this sits:** after {doc}`07_augmentation`, which added noise to clips at a
-# chosen SNR to train on. Here you take noise away. The STFT is the one of
-# {doc}`05_mel`, and the network is a cousin of the CNN of {doc}`06_cnn`.
+# **Where this sits:** {doc}`07_augmentation` added noise to clips; here you take it
+# away. The STFT is that of {doc}`05_mel`, the network a cousin of the CNN of
+# {doc}`06_cnn`.
 #
-# The student report trained a denoising convolutional autoencoder and reported SNR
-# gains between a quarter of a decibel and about eight decibels. It did not say on which
-# clips, at which input SNR, or against what. Its notes also describe a classical method,
-# spectral gating. This chapter builds both, measures them on sentences neither has
-# seen, and asks whether the cleaned audio helps the task of the course: telling the two
+# The student report trained a denoising autoencoder and reported SNR gains from a
+# quarter of a decibel to about eight decibels, without saying on which clips or against
+# what. This chapter builds that network and a classical method, spectral gating,
+# measures both on unseen sentences, and asks whether cleaner audio helps tell the two
 # voices apart.
 
 # %% tags=["remove-cell"]
@@ -46,9 +45,8 @@ if "google.colab" in sys.modules:
     # %pip install -q "voicelab @ git+https://github.com/voicelab-course/voicelab" noisereduce pystoi
 
 # %% [markdown]
-# The next cell loads the corpus and its sentence-grouped split, and starts a record of
-# where the notebook spends its time. NumPy's linear algebra runs on one thread: for
-# arrays this small, that is faster and repeatable.
+# Load the corpus and its sentence-grouped split, and start a record of where the time
+# goes. NumPy runs on one thread: for arrays this small, that is faster and repeatable.
 
 # %%
 import time
@@ -100,30 +98,27 @@ print(corpus.groupby("split")["sentence_id"].nunique().to_dict(), "sentences;",
 # %% [markdown]
 # ## Noise, made reproducibly
 #
-# A denoiser is judged by what it does to noise it did not make. So the noise here is
-# made from seeds, five kinds of it:
+# A fair test needs the same noise on every run, so the noise here comes from seeds,
+# in five kinds:
 #
-# - **white** noise: the same power at every frequency, a hiss;
-# - **pink** noise: power falling as $1/f$, like rain or a busy room;
-# - **brown** noise: power falling as $1/f^2$, a rumble (traffic, wind);
+# - **white**: the same power at every frequency, a hiss;
+# - **pink**: power falling as $1/f$, like rain;
+# - **brown**: power falling as $1/f^2$, a rumble;
 # - **mains hum**: a 50 Hz tone and its harmonics, what a bad cable adds;
-# - **babble**: several other voices talking at once, as in a café.
+# - **babble**: several other voices at once, as in a café.
 #
-# The first three come from `voicelab.augment.make_noise` of {doc}`07_augmentation`,
-# which shapes Gaussian noise in the frequency domain. Hum and babble are new.
-#
-# Mains hum is a periodic signal: a sum of harmonics $k f_0$ of the mains frequency
-# $f_0 = 50$ Hz, each with a random phase $\varphi_k$. Here the amplitude of harmonic
-# $k$ falls as $1/\sqrt{k}$, which gives a buzz rather than a pure tone:
+# The first three come from `voicelab.augment.make_noise` ({doc}`07_augmentation`).
+# Hum sums the harmonics $k f_0$ of $f_0 = 50$ Hz, with random phases $\varphi_k$ and
+# amplitudes falling as $1/\sqrt{k}$, a buzz rather than a pure tone:
 #
 # $$
 # h[n] = \sum_{k=1}^{K} \frac{1}{\sqrt{k}} \sin\!\left(2\pi k f_0 \frac{n}{f_s} +
 # \varphi_k\right), \qquad K = \frac{4000\ \text{Hz}}{f_0} = 80 .
 # $$ (eq-10-hum)
 #
-# Since $f_s / f_0 = 320$ samples is a whole number, the signal repeats exactly every 320
-# samples: compute one period and repeat it. Babble is the sum of a few clips of other
-# sentences, each scaled to the same RMS and started at a random point.
+# Since $f_s / f_0 = 320$ samples is a whole number, compute one period and repeat it.
+# Babble sums a few clips of other sentences at equal RMS, each started at a random
+# point.
 
 
 # %%
@@ -162,9 +157,9 @@ def babble(
 
 
 # %% [markdown]
-# Check the hum against {eq}`eq-10-hum`. One second holds exactly 50 periods, so its
-# FFT has a bin at every whole hertz, and all the power should sit in the bins at
-# multiples of 50 Hz. The amplitude of harmonic 4 should be half that of harmonic 1.
+# Check the hum against {eq}`eq-10-hum`: one second holds exactly 50 periods, so all its
+# power should sit in the FFT bins at multiples of 50 Hz, and harmonic 4 should have
+# half the amplitude of harmonic 1.
 
 # %%
 one_second = hum(sr, sr, rng=np.random.default_rng(0))
@@ -178,22 +173,18 @@ print(f"RMS {np.sqrt(np.mean(one_second**2)):.3f}; power at multiples of 50 Hz: 
 # %% [markdown]
 # ### Seen and unseen noise, and a noise profile
 #
-# The denoiser of this chapter trains on four kinds, and meets the fifth only in the
-# test. White, pink, hum and babble are **seen**; brown is **unseen**. Babble for a clip
-# is always made of clips of *other* sentences from the *same* split, so no test
-# sentence is ever heard in training, not even as background.
+# The denoiser trains on four **seen** kinds; brown is **unseen**, met only in the test.
+# A clip's babble comes from *other* sentences of the *same* split, so no test sentence
+# is heard in training, not even as background.
 #
-# Real denoisers often get a **noise profile**: a stretch of the recording with noise
-# and no speech, such as the half second before someone starts talking. Every mixture
-# here comes with one: `make_mixture` makes the noise half a second longer than the clip,
-# adds the first part to the clip at the requested SNR with `augment.add_noise`, and
-# returns the rest, scaled by the same gain, as the noise-only excerpt.
+# Real denoisers often get a **noise profile**: noise without speech, such as the half
+# second before someone talks. `make_mixture` makes the noise half a second longer than
+# the clip, adds the first part at the requested SNR with `augment.add_noise`, and
+# returns the rest, at the same gain, as the noise-only excerpt.
 #
-# One more step matters for pink and brown noise. Their power grows without limit
-# towards 0 Hz, so a few seconds of them carry much of their power in a slow drift far
-# below anything you hear. Counted in the SNR, that drift would make "0 dB" mean a faint
-# rumble. So `make_mixture` removes everything below 50 Hz from every noise (it zeroes
-# those FFT bins) before it sets the level: the SNR counts only noise you can hear.
+# Pink and brown noise carry much of their power in a drift far below hearing, which
+# would make "0 dB" a faint rumble. So `make_mixture` first zeroes every noise's FFT
+# bins below 50 Hz: the SNR counts only noise you can hear.
 
 # %%
 N_FFT = 512  # 32 ms window: 256 bins below the Nyquist frequency, 31.25 Hz apart
@@ -248,11 +239,9 @@ def talkers_for(i):
 
 
 # %% [markdown]
-# Mix the example clip with each kind at 5 dB, and check with `augment.snr_db` that the
-# SNR is what you asked for. The last column compares the excerpt's level with the
-# level of the noise inside the mixture. For the steady kinds they agree within a
-# fraction of a decibel; babble comes and goes, so half a second of it says less about
-# the rest.
+# Mix the example clip with each kind at 5 dB, and check the SNR with `augment.snr_db`.
+# The last column compares the excerpt's level with that of the noise in the mixture:
+# close for the steady kinds, looser for babble, which comes and goes.
 
 # %%
 with timed("noise and mixtures"):
@@ -287,9 +276,8 @@ assert all(abs(excerpt_db[kind]) < 0.5 for kind in ("white", "pink", "hum", "bro
 # power and {glue:text}`brown_below_50:.2f` of brown noise's lie below 50 Hz; in the
 # mixtures, under a hundredth does.
 #
-# Where each noise puts its power decides how hard it is to remove. The figure shows
-# the long-term spectrum of each noise, at the level it has in the 5 dB mixture, next
-# to the speech.
+# Where a noise puts its power decides how hard it is to remove. The figure shows each
+# noise's long-term spectrum in the 5 dB mixture, next to the speech.
 
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(8, 3.6))
@@ -318,21 +306,20 @@ viz.audio_table(players, columns=3)
 # %% [markdown]
 # ## Scoring a denoiser: SNR and SI-SDR
 #
-# {doc}`07_augmentation` defined the **signal-to-noise ratio** of a signal $\hat{s}$
-# against the clean signal $s$ by the power of the difference:
+# {doc}`07_augmentation` defined the **signal-to-noise ratio** of an estimate $\hat{s}$
+# of the clean signal $s$:
 #
 # $$
 # \mathrm{SNR}(s, \hat s) = 10 \log_{10} \frac{\lVert s \rVert^2}{\lVert \hat s - s
 # \rVert^2} \ \text{dB}.
 # $$ (eq-10-snr)
 #
-# As a score for a denoiser it has a flaw: it punishes a change of volume. A denoiser
-# that returns the clean speech at half its level has an error $\hat s - s = -s/2$ and
+# It punishes a change of volume: clean speech at half its level has error $-s/2$ and
 # an SNR of only $10 \log_{10} 4 \approx 6$ dB, though it sounds perfect.
 #
 # The **scale-invariant signal-to-distortion ratio** (SI-SDR) {cite}`leroux2019sdr`
-# first finds the gain $\alpha$ that makes $\alpha s$ closest to the estimate, then
-# compares that target with what is left over. After removing the mean of both signals,
+# first finds the gain $\alpha$ that brings $\alpha s$ closest to the estimate, then
+# compares that target with the rest. With both signals' means removed,
 #
 # $$
 # \alpha = \frac{\langle \hat s, s \rangle}{\lVert s \rVert^2}, \qquad
@@ -340,9 +327,9 @@ viz.audio_table(players, columns=3)
 # \frac{\lVert \alpha s \rVert^2}{\lVert \hat s - \alpha s \rVert^2} \ \text{dB}.
 # $$ (eq-10-sisdr)
 #
-# $\alpha s$ is the projection of $\hat s$ onto $s$, and the residual is orthogonal to
-# $s$: a change of volume moves $\alpha$, not the ratio. A denoiser is scored by its
-# **SI-SDR improvement**, the SI-SDR of its output minus that of its input.
+# $\alpha s$ is the projection of $\hat s$ onto $s$, so a change of volume moves
+# $\alpha$, not the ratio. A denoiser is scored by its **SI-SDR improvement**: output
+# SI-SDR minus input SI-SDR.
 
 
 # %%
@@ -360,12 +347,11 @@ def si_sdr(reference: np.ndarray, estimate: np.ndarray) -> float:
 
 
 # %% [markdown]
-# Work one example by hand. Take $s = (1, 2, -1, -2)$ and an error $e = (1, -1, 1, -1)$:
-# both have mean zero, and $\langle e, s \rangle = 1 - 2 - 1 + 2 = 0$. For
-# $\hat s = s + e = (2, 1, 0, -3)$, $\langle \hat s, s\rangle = 10 = \lVert s \rVert^2$,
-# so $\alpha = 1$, the residual is $e$ with $\lVert e \rVert^2 = 4$, and
-# $\mathrm{SI\text{-}SDR} = 10 \log_{10}(10/4) = 10 \log_{10} 2.5$ dB. Halve $\hat s$:
-# $\alpha$ halves, the residual halves, and the ratio stays. The SNR does not.
+# By hand: take $s = (1, 2, -1, -2)$ and an error $e = (1, -1, 1, -1)$, both of mean
+# zero, with $\langle e, s \rangle = 0$. For $\hat s = s + e = (2, 1, 0, -3)$,
+# $\langle \hat s, s\rangle = 10 = \lVert s \rVert^2$, so $\alpha = 1$, the residual is
+# $e$ with $\lVert e \rVert^2 = 4$, and $\mathrm{SI\text{-}SDR} = 10 \log_{10} 2.5$ dB.
+# Halve $\hat s$: $\alpha$ and the residual halve; the ratio stays. The SNR does not.
 
 # %%
 s = np.array([1.0, 2.0, -1.0, -2.0])
@@ -378,9 +364,8 @@ assert abs(si_sdr(s, 0.5 * s_hat) - si_sdr(s, s_hat)) < 1e-12
 glue("hand_sisdr", round(si_sdr(s, s_hat), 3))
 
 # %% [markdown]
-# Both numbers agree at gain 1, because there the error is already orthogonal to $s$:
-# then SI-SDR equals SNR. The same holds, nearly, for a real mixture: noise is almost
-# uncorrelated with speech, so the SI-SDR of a noisy clip is close to its SNR.
+# At gain 1 the two agree, because the error is orthogonal to $s$. Noise is nearly
+# uncorrelated with speech, so a noisy clip's SI-SDR is close to its SNR.
 
 # %%
 for kind, (noisy, _) in mixes.items():
@@ -390,29 +375,26 @@ for kind, (noisy, _) in mixes.items():
 
 # %% [markdown]
 # ```{note}
-# SI-SDR measures fidelity to the waveform, not how intelligible or pleasant the result
-# is. The measure people use for intelligibility is STOI {cite}`taal2011stoi`, which
-# compares the envelopes of short-time one-third-octave bands; the `pystoi` package
-# computes it, and this chapter reports it on a sample of test clips.
+# SI-SDR measures fidelity to the waveform, not intelligibility. For that, STOI
+# {cite}`taal2011stoi` compares the envelopes of short-time one-third-octave bands
+# (package `pystoi`); this chapter reports it on a sample.
 # ```
 #
 # ## Spectral gating, by hand
 #
-# Spectral gating is the classical way to remove steady noise {cite}`boll1979suppression`.
-# It works on the short-time Fourier transform $X[f, t]$ of {doc}`05_mel`, here with a
-# 32 ms window (512 samples) and an 8 ms hop (128 samples), in five steps:
+# Spectral gating is the classical way to remove steady noise
+# {cite}`boll1979suppression`. On the STFT $X[f, t]$ of {doc}`05_mel` (32 ms window,
+# 8 ms hop), it takes five steps:
 #
-# 1. **Noise profile.** Take the STFT of the noise-only excerpt, in decibels, and
-#    compute for each frequency bin $f$ its mean level $\mu_f$ and its standard
-#    deviation $\sigma_f$ over frames.
-# 2. **Threshold.** Per bin, $\tau_f = \mu_f + k\,\sigma_f$. A cell louder than $\tau_f$
-#    is probably not noise alone.
+# 1. **Noise profile.** From the excerpt's STFT in decibels, compute each bin's mean
+#    level $\mu_f$ and standard deviation $\sigma_f$ over frames.
+# 2. **Threshold.** $\tau_f = \mu_f + k\,\sigma_f$: a louder cell is probably not noise
+#    alone.
 # 3. **Mask.** $M[f,t] = 1$ if $20\log_{10}|X[f,t]| > \tau_f$, else $0$.
-# 4. **Smoothing.** A hard 0/1 mask leaves isolated cells switching on and off, which
-#    sound like chirping ("musical noise"). Convolve the mask with a small triangular
-#    kernel, here over ±3 bins and ±3 frames.
-# 5. **Resynthesis.** Multiply the STFT by the mask, keep the noisy phase, and invert:
-#    $\hat s = \mathrm{ISTFT}(M \odot X)$.
+# 4. **Smoothing.** Isolated cells switching on and off sound like chirping ("musical
+#    noise"), so convolve the mask with a triangular kernel, 3 bins and 3 frames either
+#    side.
+# 5. **Resynthesis.** Multiply the STFT by the mask, keep the noisy phase, and invert.
 #
 # $$
 # M[f, t] = \left(\mathbb{1}\!\left[20 \log_{10} \lvert X[f,t] \rvert >
@@ -452,8 +434,8 @@ assert after - before > 5
 glue("gate_example_gain", round(after - before, 1))
 
 # %% [markdown]
-# The figure shows what happened: the mask keeps the harmonics of the voice and the
-# bursts of the consonants, and closes over the noise between them.
+# The mask keeps the voice's harmonics and the consonants' bursts, and closes over the
+# noise between them.
 
 # %% tags=["hide-input"]
 def show_db(ax, S, title):
@@ -485,12 +467,10 @@ viz.audio_table({"clean": (y, sr), "noisy (white, 5 dB)": (noisy, sr),
 # %% [markdown]
 # ### The same with `noisereduce`
 #
-# The `noisereduce` package {cite}`sainburg2020noisereduce` implements spectral gating.
-# Its *stationary* mode is the algorithm above. Give it the same STFT (window, hop), the
-# same threshold, the same smoothing kernel (it asks for the kernel's half-width in hertz
-# and milliseconds, and counts a bin as `sr / (n_fft / 2)` hertz wide) and no padding,
-# and it should return the same audio. Measure the agreement with SI-SDR, one output
-# against the other:
+# The *stationary* mode of `noisereduce` {cite}`sainburg2020noisereduce` is the
+# algorithm above. Given the same STFT, threshold and kernel (as half-widths in hertz
+# and milliseconds, a bin counting `sr / (n_fft / 2)` hertz) and no padding, it should
+# return the same audio. Measure the agreement with SI-SDR:
 
 # %%
 def noisereduce_gate(noisy, excerpt, k=1.5):
@@ -510,17 +490,15 @@ print(f"SI-SDR of noisereduce's output against the hand-made one: "
 
 # %% [markdown]
 # ```{warning}
-# Called with its defaults, `noisereduce.reduce_noise(y=noisy, sr=sr)` runs its
-# *non-stationary* mode: no noise profile, a noise floor estimated from the clip itself
-# by smoothing over two seconds. On clips of three seconds, most of them speech, that
-# floor is mostly speech. A baseline configured like this is a weak baseline, and
-# beating it proves little. A fair comparison gives the classical method what the
-# learned one gets: the noise profile, and a threshold tuned on validation sentences.
+# With its defaults, `noisereduce.reduce_noise(y=noisy, sr=sr)` runs its
+# *non-stationary* mode: no noise profile, but a floor estimated from the clip over two
+# seconds. On three-second clips, mostly speech, that floor is mostly speech. Beating so
+# weak a baseline proves little: give the classical method the noise profile and a
+# threshold tuned on validation sentences, as the learned one gets.
 # ```
 #
-# Tune $k$ on the validation sentences: each validation clip is mixed with one seen
-# kind (in turn) at 0 and at 5 dB, and each $k$ is scored by the mean SI-SDR
-# improvement. The defaults of `noisereduce` are scored on the same mixtures.
+# Tune $k$ on validation clips, each mixed with one seen kind in turn at 0 and 5 dB,
+# by mean SI-SDR improvement; score the library's defaults on the same mixtures.
 
 # %%
 val = np.flatnonzero(split == "val")
@@ -555,17 +533,15 @@ glue("nr_default_gain", round(defaults, 2))
 #
 # ## Harmonic-percussive separation
 #
-# `librosa.effects.hpss` splits a sound into a **harmonic** part (steady tones:
-# horizontal lines in a spectrogram) and a **percussive** part (clicks and bursts:
-# vertical lines) {cite}`fitzgerald2010harmonic`. It median-filters the magnitude
-# spectrogram twice: along time, which keeps what is steady in time, and along
-# frequency, which keeps what is broad in frequency. Each cell goes to the part whose
-# filtered value is larger.
+# `librosa.effects.hpss` splits a sound into a **harmonic** part (steady tones,
+# horizontal lines in a spectrogram) and a **percussive** part (bursts, vertical lines)
+# {cite}`fitzgerald2010harmonic`. It median-filters the magnitude spectrogram along
+# time and along frequency, and gives each cell to the part whose filtered value is
+# larger.
 #
-# Voiced speech is a stack of harmonics, so it lands mostly in the harmonic part.
-# Can the harmonic part serve as a denoiser? It depends on the noise. Measure it: apply
-# the masks that HPSS computes from the noisy mixture to the speech and to the noise
-# separately, and see what share of each it keeps.
+# Voiced speech is a stack of harmonics, so it lands mostly in the harmonic part. Is
+# that part a denoiser? Apply the masks HPSS computes from each mixture to the speech
+# and to the noise separately, and measure the share of each it keeps.
 
 # %%
 def hpss_shares(clean, noisy):
@@ -602,24 +578,19 @@ glue("hpss_babble_gain", round(gains["babble"], 1))
 glue("hpss_speech_kept", round(hpss_table["speech kept"].mean(), 2))
 
 # %% [markdown]
-# The harmonic part keeps about {glue:text}`hpss_speech_kept:.2f` of the speech energy
-# (averaged over the five mixtures). Of white noise it keeps only
-# {glue:text}`hpss_white_kept:.2f`: a hiss looks much the same to both median filters,
-# and most of it lands in the percussive part, so the harmonic part gains
-# {glue:text}`hpss_white_gain:.1f` dB of SI-SDR. Of the other steady noises it keeps
-# between a third and a half (brown {glue:text}`hpss_brown_kept:.2f`: its power sits in
-# the low bins, where it is steadiest). Of babble it keeps
+# The harmonic part keeps about {glue:text}`hpss_speech_kept:.2f` of the speech energy.
+# Of white noise it keeps only {glue:text}`hpss_white_kept:.2f` (a hiss looks alike to
+# both filters) and gains {glue:text}`hpss_white_gain:.1f` dB of SI-SDR. Of brown it
+# keeps {glue:text}`hpss_brown_kept:.2f`. Of babble it keeps
 # {glue:text}`hpss_babble_kept:.2f`, as much as of the speech, and gains
 # {glue:text}`hpss_babble_gain:.1f` dB: babble *is* vowels. HPSS separates steady from
-# sudden, not voice from noise: a rough filter for hiss, useless against other voices.
+# sudden, not voice from noise.
 #
-# Hum is the surprise: HPSS keeps only {glue:text}`hpss_hum_kept:.2f` of it, though
-# mains hum is as steady as a sound gets. Its harmonics are 50 Hz apart, closer than a
-# 32 ms window can separate (the Hann window's main lobe spans about 125 Hz), so
-# neighbouring harmonics share bins and beat against each other: the level of each bin
-# pulses from frame to frame, and HPSS files much of the hum as percussive. What a
-# method "sees" depends on the STFT you give it. Listen to the two parts of the hum
-# mixture:
+# Hum is the surprise: HPSS keeps only {glue:text}`hpss_hum_kept:.2f` of it. Its
+# harmonics are 50 Hz apart, closer than a 32 ms Hann window resolves (its main lobe
+# spans about 125 Hz), so neighbours share bins and beat, each bin pulses, and HPSS
+# files much of the hum as percussive. What a method "sees" depends on the STFT. Listen
+# to the two parts of the hum mixture:
 
 # %%
 noisy, excerpt = mixes["hum"]
@@ -631,26 +602,20 @@ viz.audio_table({"noisy (hum, 5 dB)": (noisy, sr), "harmonic part": (harmonic, s
 # %% [markdown]
 # ## A convolutional denoising autoencoder
 #
-# Spectral gating decides each cell with a fixed rule. A network can *learn* the rule
-# from examples: show it noisy spectrograms together with the clean ones, and let it
-# find what speech looks like {cite}`lu2013speech,wang2018supervised`. Three choices
-# make the problem small enough for a laptop:
+# A network can *learn* the rule that spectral gating fixes by hand, from noisy
+# spectrograms paired with clean ones {cite}`lu2013speech,wang2018supervised`. Three
+# choices keep it small:
 #
-# - **Predict a mask, not the spectrogram.** The network outputs $M \in [0, 1]$ for
-#   every cell, and the estimate is $M \odot X$. The fine detail comes from the noisy
-#   input itself; the network only decides how much of each cell to keep, as the gate
-#   does.
-# - **Keep the noisy phase.** The mask is real, so the estimate keeps the phase of $X$.
-#   In cells where speech dominates, the noisy phase is close to the clean one; where
-#   noise dominates, the mask is small and the wrong phase matters little.
-# - **Give it the noise profile.** The gate sees the excerpt, so the network does too:
-#   its input has two channels, the level of each cell above the excerpt's mean level in
-#   that bin (in units of 10 dB), and the level itself.
+# - **Predict a mask.** The network outputs $M \in [0, 1]$ per cell and the estimate is
+#   $M \odot X$: as with the gate, the detail comes from the noisy input.
+# - **Keep the noisy phase.** Where speech dominates, it is close to the clean phase;
+#   where noise dominates, the mask is small and the phase matters little.
+# - **Give it the noise profile.** Its input has two channels: each cell's level above
+#   the excerpt's mean level in that bin (in units of 10 dB), and the level itself.
 #
-# The ideal mask for a cell, the one the network learns to predict, is the ratio of the
-# clean magnitude to the noisy one, capped at 1. The loss weighs each cell by its noisy
-# magnitude $|X|$ over the clip's mean, so that loud cells, which carry most of the
-# signal, count more than near-silent ones:
+# The target is the ideal mask, the clean magnitude over the noisy one, capped at 1. The
+# loss weighs each cell by its noisy magnitude over the clip's mean, so loud cells count
+# more:
 #
 # $$
 # M^\star[f,t] = \min\!\left(\frac{|S[f,t]|}{|X[f,t]|}, 1\right), \qquad
@@ -685,23 +650,20 @@ print(f"STFT {X.shape}, network input {Z.shape}")
 # %% [markdown]
 # ### The network and its bottleneck
 #
-# The network is an **encoder-decoder**. The encoder applies two 3 × 3 convolutions,
-# each followed by a 2 × 2 max-pooling, and a third convolution with only four output
-# channels: the **bottleneck**. The decoder upsamples twice, back to the input's grid.
-# A last 3 × 3 convolution reads the decoder's output *and* the input, and a sigmoid
-# turns the result into a mask.
+# The **encoder** applies two 3 × 3 convolutions, each followed by 2 × 2 max-pooling,
+# and a third convolution with only four output channels: the **bottleneck**. The
+# **decoder** upsamples twice, back to the input's grid. A last 3 × 3 convolution reads
+# the decoder's output *and* the input, and a sigmoid makes it a mask.
 #
-# The bottleneck is the point of an autoencoder. An input of 256 bins × $T$ frames × 2
-# channels holds $512\,T$ numbers; the bottleneck holds 64 × $T/4$ × 4 = $64\,T$, eight
-# times fewer, each describing a patch of 4 bins × 4 frames (125 Hz × 32 ms) and, through
-# the convolutions before it, a neighbourhood of about 500 Hz × 130 ms. It cannot copy
-# the noise cell by cell. It has to summarise the neighbourhood in four numbers:
-# is there speech here, a harmonic stack, a burst, how far above the noise floor.
-# Whatever fits that summary survives; the fine grain of the noise does not.
+# The bottleneck is the point of an autoencoder. It holds 64 × $T/4$ × 4 = $64\,T$
+# numbers, eight times fewer than the input's 256 × $T$ × 2. Each describes a patch of
+# 125 Hz × 32 ms and sees about 500 Hz × 130 ms around it. Four numbers cannot copy the
+# noise cell by cell; they summarise (speech here? a harmonic stack, a burst, how far
+# above the floor?), and the fine grain of the noise does not fit.
 #
-# On its own, so coarse a code would give a blurry mask that cannot follow one harmonic.
-# So the last layer also sees the input, as in a U-Net {cite}`ronneberger2015unet`: the
-# bottleneck says *what kind of place* a cell is in, the input *how loud this cell is*.
+# So coarse a code alone would give a blurry mask. The last layer also sees the input,
+# as in a U-Net {cite}`ronneberger2015unet`: the bottleneck says *what kind of place* a
+# cell is in, the input *how loud this cell is*.
 
 
 # %%
@@ -729,7 +691,7 @@ def build_denoiser() -> Any:
 # %% [markdown]
 # A 3 × 3 convolution from $c_\text{in}$ to $c_\text{out}$ channels has
 # $9\,c_\text{in} c_\text{out} + c_\text{out}$ parameters ({doc}`06_cnn`). Count them by
-# hand and check against Keras. Importing TensorFlow takes a few seconds.
+# hand and check against Keras (importing TensorFlow takes a few seconds).
 
 # %% tags=["nbval-ignore-output"]
 from voicelab import nn  # noqa: E402  (imports TensorFlow)
@@ -749,11 +711,10 @@ glue("n_params", model.count_params())
 # %% [markdown]
 # ### Training on training sentences only
 #
-# The training set is made on the fly from the 192 training clips. Each clip is mixed
-# once, with a seen kind drawn at random and an SNR drawn uniformly between −5 and
-# 15 dB; four random patches of 64 frames (half a second) are cut from each mixture.
-# The validation clips give the validation patches, which stop the training when their
-# loss stops falling (early stopping, {doc}`06_cnn`). The test sentences stay untouched.
+# Each of the 192 training clips is mixed once, with a random seen kind at an SNR drawn
+# uniformly from −5 to 15 dB; four random patches of 64 frames (half a second) are cut
+# from each. Validation patches, made alike, stop the training when their loss stops
+# falling ({doc}`06_cnn`). The test sentences stay untouched.
 
 # %%
 def training_patches(
@@ -808,11 +769,10 @@ def train_denoiser(
 
 
 # %% [markdown]
-# Training takes about half a minute on two cores, so the trained network is cached
-# under a **versioned key** with `voicelab.nn.load_or_train` ({doc}`06_cnn`): the key
-# holds a version number, the seed and the hashes of the training and validation
-# clips. Any change to one of them trains afresh; a later chapter that asks for the same
-# key gets this very network.
+# Training takes about half a minute, so `voicelab.nn.load_or_train` ({doc}`06_cnn`)
+# caches the network under a **versioned key**: a version number, the seed and the
+# hashes of the training and validation clips. Change any of them and it retrains; a
+# later chapter asking for the same key gets this very network.
 
 # %%
 def load_denoiser(
@@ -859,7 +819,7 @@ assert losses["autoencoder"] < 0.5 * losses["keep everything"]
 
 # %% [markdown]
 # To clean a clip, pad its frames to a multiple of four (two poolings halve the grid
-# twice), predict the mask, give the Nyquist bin the mask of its neighbour, and invert.
+# twice), predict the mask, give the Nyquist bin its neighbour's mask, and invert.
 
 # %%
 def apply_denoiser(model: Any, noisy: np.ndarray, excerpt: np.ndarray) -> np.ndarray:
@@ -876,10 +836,9 @@ def apply_denoiser(model: Any, noisy: np.ndarray, excerpt: np.ndarray) -> np.nda
 
 
 # %% [markdown]
-# Here are the two methods side by side on the example at 0 dB, for pink noise. The
-# gate leaves islands of noise wherever the noise crossed the threshold by chance: the
-# "musical noise" you hear as chirping. The network's graded mask lowers the noise more
-# evenly and keeps more of the harmonics below 1 kHz.
+# The two methods on the example at 0 dB, for pink noise. The gate leaves islands where
+# the noise crossed the threshold by chance: the chirping musical noise. The network's
+# graded mask lowers the noise more evenly and keeps more harmonics below 1 kHz.
 
 # %% tags=["nbval-ignore-output", "hide-input"]
 noisy0, excerpt0 = make_mixture(y, "pink", 0, rng=np.random.default_rng(11))
@@ -897,8 +856,8 @@ plt.show()
 assert si_sdr(y, outputs["autoencoder"]) > si_sdr(y, outputs["spectral gating"])
 
 # %% [markdown]
-# What does the bottleneck hold? Its four channels for the same clip, one image each,
-# on the coarse grid of 64 × $T/4$ cells:
+# What does the bottleneck hold? Its four channels for the same clip, on the coarse
+# grid of 64 × $T/4$ cells:
 
 # %% tags=["nbval-ignore-output", "hide-input"]
 import keras  # noqa: E402
@@ -917,18 +876,15 @@ plt.show()
 assert code.shape == (64, Z0.shape[1] // 4, 4)
 
 # %% [markdown]
-# In this run, one channel lights up where the voice is loud (the harmonics below about
-# 1 kHz), another is dark exactly there, and the other two follow the texture of the
-# noise. The details change with the seed; "voice here" and "noise here" is about what
-# four numbers per patch have room for.
+# In this run, one channel lights up where the voice is loud, another is dark exactly
+# there, and two follow the noise's texture. The details change with the seed.
 #
 # ## Results on held-out sentences
 #
-# Now the test. Each of the 24 test clips (6 sentences × 2 speakers × 2 takes) is mixed
-# with each of the five kinds at 0, 5 and 10 dB, from a seed per clip, kind and SNR.
-# Both methods clean every mixture; the score is the SI-SDR improvement. The speaker
-# classifier of the next section needs features of the same clips, so the loop computes
-# them too (MFCC means and standard deviations, as in {doc}`03_classical_ml`).
+# Each of the 24 test clips (6 sentences × 2 speakers × 2 takes) is mixed with each
+# kind at 0, 5 and 10 dB, from a seed per clip, kind and SNR. Both methods clean every
+# mixture, scored by SI-SDR improvement. The loop also computes the MFCC features
+# ({doc}`03_classical_ml`) the speaker classifier needs later.
 
 # %%
 def mfcc_summary(signal):
@@ -962,12 +918,11 @@ scores = pd.DataFrame(rows)
 print(f"{len(scores)} scores of {scores['clip'].nunique()} test clips")
 
 # %% [markdown]
-# With six test sentences, the uncertainty that matters is the choice of sentences: a
-# different six might be easier or harder. The **sentence bootstrap** redraws six
-# sentences with replacement, many times, and recomputes the mean over all their clips;
-# the 2.5th to the 97.5th percentile of those means is the interval
-# {cite}`efron1993introduction`. To compare two methods, bootstrap the per-clip
-# *difference*, which removes what the two share: a hard sentence is hard for both.
+# With six test sentences, the uncertainty that matters is which six. The **sentence
+# bootstrap** redraws six sentences with replacement, many times, and recomputes the
+# mean over their clips; the 2.5th to 97.5th percentiles of those means give the
+# interval {cite}`efron1993introduction`. To compare two methods, bootstrap the per-clip
+# *difference*: a hard sentence is hard for both, and the difference cancels that.
 
 # %%
 def sentence_bootstrap(values, groups, *, n_boot=2000, seed=0):
@@ -1035,12 +990,10 @@ for group in ("seen", "unseen"):
 # On seen noise, the autoencoder beats the tuned gate by
 # {glue:text}`diff_seen_0:.2f` dB at 0 dB (interval {glue:text}`diff_seen_0_low:.2f` to
 # {glue:text}`diff_seen_0_high:.2f`) and by {glue:text}`diff_seen_5:.2f` dB at 5 dB
-# ({glue:text}`diff_seen_5_low:.2f` to {glue:text}`diff_seen_5_high:.2f`). Both
-# intervals lie above zero. This is one trained network; retrained with two other
-# seeds, the lead moved by a few tenths of a decibel either way, so the cell above
-# asserts a lead of at least 0.3 dB with its interval above zero, on seen and on unseen
-# noise. The figure shows every condition, with the gain of each method and its
-# interval.
+# ({glue:text}`diff_seen_5_low:.2f` to {glue:text}`diff_seen_5_high:.2f`). With two
+# other seeds the lead moved by a few tenths of a decibel, so the cell asserts a lead of
+# at least 0.3 dB, interval above zero, on seen and unseen noise. The figure shows every
+# condition.
 
 # %% tags=["nbval-ignore-output", "hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, layout="constrained")
@@ -1059,27 +1012,23 @@ fig.suptitle("Held-out sentences: mean and 95% sentence-bootstrap interval")
 plt.show()
 
 # %% [markdown]
-# Both gains shrink as the input gets cleaner: there is less noise to remove, and every
-# mask also removes a little speech.
+# Both gains shrink as the input gets cleaner: less noise to remove, and every mask
+# also removes a little speech.
 #
-# The **unseen** noise is brown. There the autoencoder gains
-# {glue:text}`ae_unseen_0:.1f` dB at 0 dB against {glue:text}`gate_unseen_0:.1f` dB for
-# the gate, a lead of {glue:text}`diff_unseen_0:.2f` dB (interval
-# {glue:text}`diff_unseen_0_low:.2f` to {glue:text}`diff_unseen_0_high:.2f`): no smaller
-# than on seen noise. Why does the network hold up on a noise it never heard? Its first input channel measures each cell against the noise
-# profile, so a new colour changes the profile, not the picture the network sees:
-# speech standing out of a floor. What it learned from the seen kinds is what speech
-# looks like in that picture (stacks of harmonics, onsets, the gaps between words), and
-# that does not depend on the colour of the floor. Brown noise is steeper than any
-# colour in training, but it is still a smooth, steady floor.
+# On the **unseen** brown noise, the autoencoder gains {glue:text}`ae_unseen_0:.1f` dB
+# at 0 dB against {glue:text}`gate_unseen_0:.1f` dB for the gate, a lead of
+# {glue:text}`diff_unseen_0:.2f` dB (interval {glue:text}`diff_unseen_0_low:.2f` to
+# {glue:text}`diff_unseen_0_high:.2f`). Why does it hold up? Its first input channel
+# measures each cell against the noise profile, so a new colour changes the profile, not
+# the picture the network sees: speech standing out of a floor. Harmonics, onsets and
+# gaps between words look the same on any floor.
 #
-# This is one unseen colour, not every noise. A siren or music could go the other way:
-# a network can be trusted only on noise like its training noise, and that has to be
-# tested, not assumed.
+# This is one unseen colour, not every noise: a siren or music could go the other way.
+# Trust a network only on noise like its training noise, and test that.
 #
-# Per kind (below), the lead is smallest on hum, where another seed even fell slightly
-# behind the gate: a steady line is exactly what a per-bin threshold handles well. Babble is the hard case for both: it is speech, from
-# the same two voices, and a mask cannot tell one voice's harmonics from another's.
+# Per kind (below), the lead is smallest on hum, where another seed fell slightly behind
+# the gate: a steady line is what a per-bin threshold handles best. Babble is hard for
+# both: a mask cannot tell one voice's harmonics from another's.
 
 # %% tags=["nbval-ignore-output"]
 per_kind = (scores[scores["method"] != "noisy"]
@@ -1110,9 +1059,9 @@ table
 # %% [markdown]
 # ### Intelligibility, on a sample
 #
-# SI-SDR rewards waveform fidelity. STOI {cite}`taal2011stoi` estimates intelligibility
-# on a scale from 0 to 1 instead. It is slow, so it is computed on a sample: one take of
-# each test sentence and speaker (12 clips) at 0 dB, each with one seen kind in turn.
+# STOI {cite}`taal2011stoi` estimates intelligibility from 0 to 1. It is slow, so it
+# runs on a sample: one take of each test sentence and speaker (12 clips) at 0 dB, each
+# with one seen kind in turn.
 
 # %% tags=["nbval-ignore-output"]
 from pystoi import stoi  # noqa: E402
@@ -1137,18 +1086,17 @@ for method, key in (("noisy", "noisy"), ("spectral gating", "gate"),
     glue(f"stoi_{key}", round(stoi_means[method], 3))
 
 # %% [markdown]
-# Mean STOI at 0 dB: {glue:text}`stoi_noisy:.2f` for the noisy clips,
-# {glue:text}`stoi_gate:.2f` after gating, {glue:text}`stoi_ae:.2f` after the
-# autoencoder. Denoisers that raise SI-SDR by several decibels change the estimated
-# intelligibility by a few hundredths at most: a mask cannot restore the speech cues
-# the noise covered, it can only stop you hearing the noise.
+# Mean STOI at 0 dB: {glue:text}`stoi_noisy:.2f` noisy, {glue:text}`stoi_gate:.2f`
+# gated, {glue:text}`stoi_ae:.2f` after the autoencoder. Several decibels of SI-SDR move
+# it by a few hundredths at most: a mask cannot restore the speech cues the noise
+# covered; it can only stop you hearing the noise.
 #
 # ## Does denoising help the speaker classifier?
 #
-# The course's task is telling `clb` from `slt`. Take the recipe of
-# {doc}`03_classical_ml`: MFCC means and standard deviations, standardised, and a
-# logistic regression, trained on the clean training clips. Test it on the clean test
-# clips, on the noisy mixtures, and on the same mixtures after each denoiser.
+# Take the recipe of {doc}`03_classical_ml` for telling `clb` from `slt`: MFCC means and
+# standard deviations, standardised, and a logistic regression trained on clean
+# training clips. Test it on clean test clips, on the noisy mixtures, and on the
+# mixtures after each denoiser.
 
 # %% tags=["nbval-ignore-output"]
 with timed("speaker classifier"):
@@ -1172,9 +1120,9 @@ for snr in SNRS:
         glue(f"clf_{key}_{snr}", round(accuracy.loc[snr, method], 3))
 
 # %% [markdown]
-# The differences are a handful of clips out of 120, so put intervals on them: for each
-# SNR, the per-mixture change in correctness after denoising (−1, 0 or +1), bootstrapped
-# by sentence. The accuracies go to the results table too.
+# The differences are a handful of clips out of 120, so for each SNR, bootstrap by
+# sentence the per-mixture change in correctness after denoising (−1, 0 or +1). The
+# accuracies go to the results table too.
 
 # %% tags=["nbval-ignore-output"]
 changes = {}
@@ -1215,27 +1163,23 @@ for snr in (0, 5):
         glue(f"change_{key}_{snr}_high", round(high, 3))
 
 # %% [markdown]
-# On clean test clips the classifier is right {glue:text}`clf_clean:.3f` of the time.
-# Noise costs it: at 0 dB it is right on {glue:text}`clf_noisy_0:.3f` of the mixtures.
+# The classifier is right on {glue:text}`clf_clean:.3f` of clean test clips and on
+# {glue:text}`clf_noisy_0:.3f` of the 0 dB mixtures.
 #
-# Spectral gating makes this *worse* at 0 dB: the change is
-# {glue:text}`change_gate_0:+.3f` (interval {glue:text}`change_gate_0_low:+.3f` to
-# {glue:text}`change_gate_0_high:+.3f`). At 5 and 10 dB its intervals include zero. The
-# gate's output has holes and islands of musical noise that no training clip had, and
-# at low SNR its MFCC statistics end up further from the clean ones than the noise
-# alone moved them.
+# Spectral gating makes this *worse* at 0 dB: {glue:text}`change_gate_0:+.3f` (interval
+# {glue:text}`change_gate_0_low:+.3f` to {glue:text}`change_gate_0_high:+.3f`); at 5 and
+# 10 dB its intervals include zero. Its holes and musical noise are like no training
+# clip, and move the MFCC statistics further from the clean ones than the noise did.
 #
-# The autoencoder helps: the change is {glue:text}`change_ae_0:+.3f` at 0 dB
+# The autoencoder helps: {glue:text}`change_ae_0:+.3f` at 0 dB
 # ({glue:text}`change_ae_0_low:+.3f` to {glue:text}`change_ae_0_high:+.3f`) and
 # {glue:text}`change_ae_5:+.3f` at 5 dB ({glue:text}`change_ae_5_low:+.3f` to
-# {glue:text}`change_ae_5_high:+.3f`). It gives back part of what the noise took, not
-# all of it: the accuracy stays below the clean one. Two other training seeds gave
-# smaller but still positive changes, so the cell asserts a gain of at least `0.02`.
+# {glue:text}`change_ae_5_high:+.3f`), short of the clean accuracy. Two other seeds gave
+# smaller positive changes, so the cell asserts a gain of at least `0.02`.
 #
-# Denoising for the ear is not denoising for a classifier: a denoiser in front of a
-# classifier trained on clean clips helps only if its output looks clean *to the
-# classifier's features*. Training the classifier on noisy clips
-# ({doc}`07_augmentation`) is the other route.
+# A denoiser helps a classifier trained on clean clips only if its output looks clean
+# *to the classifier's features*, not to the ear. The other route is to train on noisy
+# clips ({doc}`07_augmentation`).
 #
 # ## Where the time goes
 
@@ -1247,37 +1191,35 @@ glue("train_seconds", round(seconds["autoencoder: training (or loading)"]))
 glue("test_seconds", round(seconds["test: mixtures, gating, autoencoder, MFCC"]))
 
 # %% [markdown]
-# In the stored run the notebook took {glue:text}`total_seconds` s: training (or
-# loading) the network {glue:text}`train_seconds` s, the test loop
-# {glue:text}`test_seconds` s. On a cold cache, training is the largest item; on a warm
-# one the network loads in a fraction of a second and the test loop leads: 360
-# mixtures, each cleaned twice, scored three times and turned into MFCC features three
-# times. HPSS and STOI are slow per clip, which is why they ran on samples.
+# In the stored run the notebook took {glue:text}`total_seconds` s: the network
+# {glue:text}`train_seconds` s (trained or loaded), the test loop
+# {glue:text}`test_seconds` s. On a cold cache training leads; on a warm one, the test
+# loop: 360 mixtures, each cleaned twice, scored and featurised three times. HPSS and
+# STOI are slow per clip, hence the samples.
 #
 # ## Summary
 #
-# - Noise for a fair test is made from seeds, in kinds the denoiser has and has not
-#   seen, and mixed at an exact SNR with a noise-only excerpt as its profile; babble for
-#   a test clip comes only from other test sentences.
-# - SI-SDR {eq}`eq-10-sisdr` scores an estimate after the best gain has been applied,
-#   so a denoiser is not punished for a change of volume; it equals the SNR when the
-#   error is orthogonal to the speech.
-# - Spectral gating is a threshold per frequency bin from a noise profile, a smoothed
-#   mask and the noisy phase; `noisereduce`'s stationary mode is the same algorithm, and
-#   a fair baseline gets the profile and a threshold tuned on validation sentences.
+# - Fair test noise comes from seeds, in kinds the denoiser has and has not seen, mixed
+#   at an exact SNR with a noise-only excerpt as profile; test babble comes only from
+#   test sentences.
+# - SI-SDR {eq}`eq-10-sisdr` scores an estimate after the best gain, so volume costs
+#   nothing; it equals the SNR when the error is orthogonal to the speech.
+# - Spectral gating thresholds each bin from a noise profile, smooths the mask and keeps
+#   the noisy phase; `noisereduce`'s stationary mode is the same, and a fair baseline
+#   gets the profile and a tuned threshold.
 # - HPSS separates steady from sudden, not voice from noise: it removes some hiss, keeps
-#   babble with the voice, and what it calls steady depends on the STFT it is given.
-# - A mask-predicting convolutional autoencoder with a narrow bottleneck beat the tuned
-#   gate on held-out sentences for seen noise, and also on an unseen noise colour,
-#   because its input is measured against the noise profile.
-# - Cleaner audio by SI-SDR is not automatically better for a listener (STOI) or for
-#   a classifier: measure the task you care about.
+#   babble, and what it calls steady depends on the STFT.
+# - A mask-predicting autoencoder with a narrow bottleneck beat the tuned gate on
+#   held-out sentences, on seen noise and on an unseen colour, because its input is
+#   measured against the noise profile.
+# - Better SI-SDR is not automatically better for a listener (STOI) or a classifier:
+#   measure the task you care about.
 #
 # ## Exercises
 #
-# **1. A delay.** A denoiser returns the clean speech, perfect but one sample late.
-# Predict whether its SI-SDR is high or low, then compute it on the example clip. What
-# does that tell you about comparing waveforms?
+# **1. A delay.** A denoiser returns the clean speech perfectly, one sample late.
+# Predict its SI-SDR, then compute it on the example clip. What does that say about
+# comparing waveforms?
 
 # %% tags=["hide-cell"]
 late = np.concatenate([[0.0], y[:-1]])
@@ -1289,17 +1231,15 @@ glue("ex1_delay", round(ex1, 2))
 # %% [markdown]
 # ````{admonition} Solution
 # :class: dropdown
-# A perfect copy scores infinitely high; one sample late, it scores
-# {glue:text}`ex1_delay:.1f` dB, though it sounds identical. At 16 kHz one sample is a
-# quarter period of a 4 kHz component; SI-SDR compares samples, so it counts the shifted
-# high frequencies as error. Waveform measures need aligned signals: masks that keep
-# the noisy phase keep the alignment too.
+# One sample late, a perfect copy scores {glue:text}`ex1_delay:.1f` dB, though it sounds
+# identical. At 16 kHz one sample is a quarter period of a 4 kHz component, so SI-SDR,
+# comparing samples, counts the shifted highs as error. Waveform measures need aligned
+# signals; masks that keep the noisy phase keep the alignment.
 # ````
 #
-# **2. The threshold and the speech.** Spectral gating with a low $k$ keeps more noise,
-# with a high $k$ it removes more speech. For the white-noise mixture of the example at
-# 5 dB, compute the share of the *speech* energy that survives the gate's smoothed mask
-# for $k = 0.5$ and $k = 2.5$.
+# **2. The threshold and the speech.** A low $k$ keeps more noise, a high $k$ removes
+# more speech. For the example's white-noise mixture at 5 dB, compute the share of the
+# *speech* energy that survives the gate's smoothed mask for $k = 0.5$ and $k = 2.5$.
 
 # %% tags=["hide-cell"]
 noisy, excerpt = mixes["white"]
@@ -1316,36 +1256,30 @@ glue("ex2_high", round(speech_kept[2.5], 3))
 # %% [markdown]
 # ````{admonition} Solution
 # :class: dropdown
-# The mask made from the *noisy* STFT keeps {glue:text}`ex2_low:.2f` of the speech
-# energy at $k = 0.5$ and {glue:text}`ex2_high:.2f` at $k = 2.5$. The speech that is
-# lost is the quiet part: consonants and the high harmonics, the cells that never rise
-# far above the noise. The tuning on validation finds the $k$ where the noise removed
-# outweighs the speech lost, in SI-SDR.
+# The mask keeps {glue:text}`ex2_low:.2f` of the speech energy at $k = 0.5$ and
+# {glue:text}`ex2_high:.2f` at $k = 2.5$. What is lost is quiet speech, consonants and
+# high harmonics, never far above the noise. Tuning picks the $k$ where the noise
+# removed outweighs the speech lost.
 # ````
 #
-# **3. Without the skip.** Remove the `Concatenate` from `build_denoiser`, so that the
-# last layer sees only the upsampled bottleneck, retrain, and listen to hum at 5 dB.
-# What do you expect, and why?
+# **3. Without the skip.** Remove the `Concatenate` from `build_denoiser`, retrain, and
+# listen to hum at 5 dB. What do you expect, and why?
 #
 # ````{admonition} Solution
 # :class: dropdown
-# The mask can then change only every 4 bins and 4 frames (125 Hz × 32 ms), blurred
-# by the last 3 × 3 convolution. It cannot open a single harmonic of the voice and close
-# the hum line next to it, so it either keeps hum between the harmonics or removes the
-# harmonics with the hum; the SI-SDR improvement falls, most for hum. The bottleneck
-# decides *where* speech is; the detail of *which cells* must come from somewhere with
-# the full resolution.
+# The mask can then change only every 4 bins and 4 frames (125 Hz × 32 ms). It cannot
+# open one harmonic of the voice and close the hum line beside it, so it keeps hum
+# between the harmonics or removes harmonics with it; the SI-SDR improvement falls, most
+# for hum. The bottleneck decides *where* speech is; *which cells* needs full
+# resolution.
 # ````
 #
 # ## Further reading
 #
-# - Boll's spectral subtraction {cite}`boll1979suppression` is the ancestor of spectral
-#   gating; `noisereduce` and its use on animal vocalisations are described in
-#   {cite}`sainburg2020noisereduce`.
-# - Le Roux et al. {cite}`leroux2019sdr` explain why SI-SDR replaced the older SDR of
-#   BSS Eval, and what each version rewards.
+# - Boll {cite}`boll1979suppression`: spectral subtraction, the ancestor of spectral
+#   gating; `noisereduce`: {cite}`sainburg2020noisereduce`.
+# - Le Roux et al. {cite}`leroux2019sdr`: why SI-SDR replaced the older SDR.
 # - Taal et al. {cite}`taal2011stoi` define STOI; FitzGerald
-#   {cite}`fitzgerald2010harmonic` the median-filtering HPSS that librosa implements.
-# - Lu et al. {cite}`lu2013speech` trained one of the first deep denoising
-#   autoencoders for speech; Wang and Chen {cite}`wang2018supervised` survey masks,
-#   targets and networks for supervised speech enhancement.
+#   {cite}`fitzgerald2010harmonic` the HPSS that librosa implements.
+# - Lu et al. {cite}`lu2013speech`: an early deep denoising autoencoder for speech;
+#   Wang and Chen {cite}`wang2018supervised` survey supervised speech enhancement.

@@ -24,26 +24,21 @@
 #   and strides, and check it with an impulse;
 # - draw a WaveNet block (gated activation, residual and skip connections), compute it
 #   by hand, and count its parameters;
-# - read the report's WaveNet code, show in a few lines why it could only score one
-#   half, and fix it;
+# - show why the report's WaveNet could only score one half, and fix it;
 # - train a WaveNet-style classifier on the 8 kHz waveform and test it on held-out
 #   sentences, clean and in noise;
 # - say in milliseconds what its receptive field can hear, and explain how WaveNet
 #   generates audio one sample at a time.
 #
 # **Where this sits:** {doc}`06_cnn` classified log-mel pictures with 2-D
-# convolutions; {doc}`07_augmentation` tested that network in pink noise. Here the
-# network reads the waveform itself, with no spectrogram in front, through 1-D
-# convolutions along time. The noise test is the one of {doc}`07_augmentation`, and
-# {doc}`10_denoising` is the other chapter that works on audio rather than on features.
+# convolutions, and {doc}`07_augmentation` tested them in pink noise. Here 1-D
+# convolutions read the waveform itself and face the same noise test;
+# {doc}`10_denoising` also works on audio rather than on features.
 #
-# WaveNet {cite}`oord2016wavenet` was built to *generate* speech one sample at a time,
-# and it did so better than any system before it. Its building blocks, dilated causal
-# convolutions with gates, residual and skip connections, also make a good classifier
-# that needs no spectrogram. The student report tried one on the two voices. Its
-# network scored exactly one half, chance for two balanced classes, in all of its 100
-# epochs, and the report concluded that the data did not suit it. The cause was in
-# the code, and this chapter finds it.
+# WaveNet {cite}`oord2016wavenet` was built to *generate* speech one sample at a time;
+# its building blocks also make a good classifier. The report's WaveNet scored exactly
+# one half, chance, in all of its 100 epochs, and the report blamed the data. The cause
+# was in the code.
 
 # %% tags=["remove-cell"]
 import sys
@@ -52,9 +47,8 @@ if "google.colab" in sys.modules:
     # %pip install -q "voicelab @ git+https://github.com/voicelab-course/voicelab"
 
 # %% [markdown]
-# The next cell loads the corpus and starts a record of where the notebook spends its
-# time. NumPy's linear algebra runs on one thread: for arrays this small, that is
-# faster and repeatable.
+# Load the corpus, and start a record of where the notebook spends its time. NumPy
+# runs on one thread: for arrays this small, that is faster and repeatable.
 
 # %%
 import time
@@ -100,8 +94,8 @@ print(corpus.groupby("split")["sentence_id"].nunique().to_dict(), "sentences,",
       len(clips), "clips at 16 kHz")
 
 # %% [markdown]
-# The convolutions below are Keras layers, so TensorFlow is imported now. Its start-up
-# messages vary from machine to machine, and the tests ignore this cell's output.
+# Import TensorFlow for the Keras layers. Its start-up messages vary from machine to
+# machine, so the tests ignore this cell's output.
 
 # %% tags=["nbval-ignore-output"]
 with timed("imports and corpus"):
@@ -117,26 +111,25 @@ with timed("imports and corpus"):
 #
 # A 1-D convolution slides a short kernel along time. At each step $t$ it mixes the
 # $k$ input vectors under the kernel into one output vector. In a **causal**
-# convolution those $k$ inputs are the present one and the ones before it, never one
-# from the future. A network that predicts the next sample must work that way: at time
-# $t$ the future has not happened.
+# convolution those inputs are the present one and the ones before it, as a network
+# that predicts the next sample needs.
 #
 # A **dilated** convolution with dilation $d$ spreads its $k$ taps $d$ steps apart:
-# it reads $x_t, x_{t-d}, x_{t-2d}, \dots$ and skips what lies between. With
-# $C_\text{in}$ input and $C_\text{out}$ output channels, the kernel holds $k$
-# matrices $W_0, \dots, W_{k-1}$ of shape $C_\text{in} \times C_\text{out}$, and
+# it reads $x_t, x_{t-d}, x_{t-2d}, \dots$. With $C_\text{in}$ input and
+# $C_\text{out}$ output channels, the kernel holds $k$ matrices $W_0, \dots, W_{k-1}$
+# of shape $C_\text{in} \times C_\text{out}$, and
 #
 # $$
 # y_t = b + \sum_{i=0}^{k-1} W_i^\top \, x_{t - (k - 1 - i)\,d} ,
 # $$ (eq-11-causal)
 #
-# where inputs before the start count as zeros. Keras stores the kernel as an array of
-# shape $(k, C_\text{in}, C_\text{out})$ and calls this `padding="causal"`: it pads
-# $(k-1)\,d$ zeros at the start of the signal and none at the end, so the output is as
-# long as the input. The last tap, $W_{k-1}$, meets the present sample.
+# where inputs before the start count as zeros. Keras stores the kernel with shape
+# $(k, C_\text{in}, C_\text{out})$ and calls this `padding="causal"`: $(k-1)\,d$ zeros
+# before the signal and none after, so the output is as long as the input. The last
+# tap, $W_{k-1}$, meets the present sample.
 #
-# Write {eq}`eq-11-causal` in numpy. The padding does the work: after it, tap $i$ reads
-# the padded signal shifted by $i\,d$.
+# In numpy the padding does the work: after it, tap $i$ reads the padded signal
+# shifted by $i\,d$.
 
 
 # %%
@@ -149,8 +142,8 @@ def causal_conv1d(x, w, b=None, dilation=1):
 
 
 # %% [markdown]
-# Check it against Keras for a few kernel sizes and dilations, with three input and
-# four output channels and the random weights Keras starts with.
+# Check it against Keras for a few kernel sizes and dilations, with the random weights
+# Keras starts with.
 
 # %%
 keras.utils.set_random_seed(0)
@@ -163,8 +156,8 @@ for k, d in [(2, 1), (2, 4), (3, 2)]:
     print(f"k={k}, d={d}: kernel {w.shape}, output {y_keras.shape}: numpy = Keras")
 
 # %% [markdown]
-# Causal means that the past output cannot change when the future input does. Replace
-# everything from step 30 on with other numbers, and compare.
+# Causal means that changing the future input leaves the past output alone. Replace
+# everything from step 30 on, and compare.
 
 # %%
 x_changed = x.copy()
@@ -180,21 +173,19 @@ print(f"outputs 0 to {unchanged.max()} are unchanged; output 30 changed: "
 # ## Dilation and the receptive field
 #
 # The **receptive field** of an output is the stretch of input samples it depends on
-# ({doc}`06_cnn` measured it for 2-D convolutions and pooling). One causal layer with
-# kernel $k$ and dilation $d$ sees $(k - 1)\,d + 1$ samples. Stacking layers adds what
-# each one reaches further back. A layer that comes after convolutions with strides
-# $s_1, \dots, s_{l-1}$ takes its steps on a coarser grid: one step of its input is
+# ({doc}`06_cnn` measured it in 2-D). One causal layer with kernel $k$ and dilation
+# $d$ sees $(k - 1)\,d + 1$ samples, and each layer of a stack adds its reach. After
+# convolutions with strides $s_1, \dots, s_{l-1}$, one step of layer $l$'s input is
 # $J_l = s_1 s_2 \cdots s_{l-1}$ input samples (the "jump"). So for $L$ layers
 #
 # $$
 # r = 1 + \sum_{l=1}^{L} (k_l - 1)\, d_l \, J_l .
 # $$ (eq-11-rf)
 #
-# Without strides $J_l = 1$. WaveNet doubles the dilation from layer to layer,
-# $d_l = 2^{l-1}$, with $k = 2$: then $r = 1 + (1 + 2 + \dots + 2^{L-1}) = 2^L$. Ten
-# layers see 1024 samples. Without dilation, ten layers would see 11: the receptive
-# field grows exponentially with depth instead of linearly, while each layer keeps
-# its $k$ weights per channel pair.
+# WaveNet has no strides, $k = 2$, and doubles the dilation from layer to layer,
+# $d_l = 2^{l-1}$: then $r = 1 + (1 + 2 + \dots + 2^{L-1}) = 2^L$. Ten layers see 1024
+# samples; without dilation they would see 11. The receptive field grows exponentially
+# with depth, at the same number of weights per layer.
 
 # %%
 def receptive_field(kernels, dilations, strides=None):
@@ -208,16 +199,15 @@ def receptive_field(kernels, dilations, strides=None):
 
 
 # %% [markdown]
-# An **impulse** checks the formula: a signal that is 1 at $t = 0$ and 0 elsewhere.
-# Pass it through the stack with every weight set to 1, so that nothing cancels. Output
-# $t$ hears the impulse exactly when its receptive field reaches back to $t = 0$, so the
-# last output that is not zero is number $r - 1$.
+# An **impulse**, 1 at $t = 0$ and 0 elsewhere, checks the formula. Pass it through
+# the stack with every weight set to 1, so that nothing cancels: the last output that
+# is not zero is number $r - 1$.
 #
-# Do it for a small stack, for WaveNet's ten layers, and for the two networks of the
-# report. The report's own attempt (in PyTorch) put one causal convolution before
-# three blocks of dilations 1, 2, 4, 8 and 16, and computed its receptive field as
-# `2 ** num_layers - 1`. The library it then used (in Keras) puts a causal convolution
-# before nine layers of dilations $2, 4, \dots, 512$.
+# Do it for a small stack, WaveNet's ten layers, and the report's two networks. Its
+# PyTorch attempt put one causal convolution before three blocks of
+# dilations 1, 2, 4, 8 and 16, and computed its receptive field as
+# `2 ** num_layers - 1`. The Keras library it then used puts one before nine layers of
+# dilations $2, 4, \dots, 512$.
 
 # %%
 def impulse_response_length(dilations, k=2, n=2048):
@@ -251,9 +241,8 @@ pd.DataFrame(rows).set_index("stack")
 # %% [markdown]
 # Formula and impulse agree for every stack. The report's PyTorch network saw
 # {glue:text}`report_rf:d` samples, not the {glue:text}`report_rf_claimed:d` its code
-# computed: three blocks add their reach. The figure shows where the exponential
-# growth comes from, for the small stack: each layer skips twice as far back as the
-# one below it, so one output gathers every input sample once, with no gaps.
+# computed: three blocks add their reach. In the figure, each layer skips twice as far
+# back as the one below it, so one output gathers every input sample once, with no gaps.
 
 # %% tags=["hide-input"]
 n_steps, fig_dilations = 16, (1, 2, 4, 8)
@@ -282,18 +271,17 @@ plt.show()
 # WaveNet stacks **residual blocks**, one per dilation. Each block does three things.
 #
 # **A gated activation.** Two dilated causal convolutions of the block's input $x$
-# run side by side: a *filter* $W_f * x$ and a *gate* $W_g * x$. Their product is
+# run side by side, a *filter* $W_f * x$ and a *gate* $W_g * x$:
 #
 # $$
 # z = \tanh(W_f * x) \odot \sigma(W_g * x) ,
 # $$ (eq-11-gate)
 #
 # where $*$ is the convolution {eq}`eq-11-causal` and $\odot$ multiplies element by
-# element. The tanh proposes a value between −1 and 1; the sigmoid $\sigma$, between 0
-# and 1, decides how much of it passes, at every step and in every channel. WaveNet
-# took this gate from the gated PixelCNN {cite}`oord2016conditional`, and its authors
-# found it worked much better than a ReLU on audio. WaveNet's equation has no biases,
-# and neither do the blocks here.
+# element. The tanh proposes a value between −1 and 1; the sigmoid $\sigma$ decides
+# how much of it passes, at every step and in every channel. The gate comes from the
+# gated PixelCNN {cite}`oord2016conditional`; on audio it worked much better than a
+# ReLU. Like WaveNet's equation, the blocks here have no biases.
 #
 # **A residual connection.** A 1 × 1 convolution $W_r$ (a matrix applied at every
 # step) maps $z$ back to the block's channels, and the block adds its own input:
@@ -302,14 +290,12 @@ plt.show()
 # x' = x + W_r z , \qquad s = W_s z .
 # $$ (eq-11-res)
 #
-# The next block reads $x'$. Each block only adds a correction to what it received.
-# The additions give the gradient a direct path from the output back to the early
-# blocks, past every gate on the way, which makes deep stacks easy to train
-# {cite}`he2016deep`.
+# The next block reads $x'$. The additions give the gradient a direct path back to
+# the early blocks, which makes deep stacks easy to train {cite}`he2016deep`.
 #
 # **A skip connection.** Another 1 × 1 convolution $W_s$ sends $s$ straight to the
-# output. The output layers read the sum of every block's skip: features over the
-# short context of the first block and the long context of the last one, side by side.
+# output, which reads the sum of every block's skip: short and long contexts side by
+# side.
 
 # %% tags=["hide-input"]
 block_graph = graphviz.Digraph(
@@ -336,12 +322,11 @@ assert block_graph.source.count("->") == len(edges) == 12
 block_graph
 
 # %% [markdown]
-# In code, one convolution with $2C$ output channels computes the filter and the gate
-# at once (its kernel is $W_f$ and $W_g$ side by side), and `keras.ops.split` cuts its
-# output in two. One 1 × 1 convolution computes the residual and the skip the same way.
-# The block is a Keras layer: it returns two tensors, so it does not fit in a chain of
-# layers, and `register_keras_serializable` lets a saved network that contains it load
-# again. The package `voicelab.wavenet` holds the same class.
+# In code, one convolution with $2C$ output channels computes the filter and the gate,
+# and `keras.ops.split` cuts its output in two; one 1 × 1 convolution does the same for
+# the residual and the skip. The block returns two tensors, so it is a Keras layer of
+# its own; `register_keras_serializable` lets a saved network load again.
+# `voicelab.wavenet` holds the same class.
 
 
 # %%
@@ -377,10 +362,9 @@ class ResidualBlock(keras.layers.Layer):
 
 
 # %% [markdown]
-# Compute a block by hand with {eq}`eq-11-gate` and {eq}`eq-11-res`, using
-# `causal_conv1d` and the block's own weights, and compare. Count its parameters too:
-# the dilated convolution maps $C$ channels to $2C$ with $k = 2$ taps, $4C^2$ weights;
-# the 1 × 1 convolution maps $C$ to $2C$, $2C^2$ weights; $6C^2$ in all.
+# Compute a block by hand with {eq}`eq-11-gate` and {eq}`eq-11-res` and the block's
+# own weights, and count its parameters: the dilated convolution maps $C$ channels to
+# $2C$ with $k = 2$ taps, $4C^2$ weights; the 1 × 1 convolution, $2C^2$; $6C^2$ in all.
 
 # %%
 C = 16
@@ -400,32 +384,26 @@ print(f"x' {x_next.shape} and s {skip.shape}: numpy = Keras; "
 # %% [markdown]
 # ## Why the report's WaveNet stayed at chance
 #
-# The report's working WaveNet came from a small open-source library,
-# `WaveNetClassifier`. It was built with `output_shape=(1,)`, one output for two
-# speakers, and trained for 100 epochs. Read the library's code and the report's
-# calls, and two faults appear.
+# The report's WaveNet came from a small library, `WaveNetClassifier`, built with
+# `output_shape=(1,)`: one output for two speakers. It holds two faults.
 #
-# **The network could not learn.** For the task `'classification'` the library ends
-# the network with a `softmax` activation and compiles it with
-# `categorical_crossentropy`. Softmax turns $n$ numbers into $n$ probabilities,
-# $e^{z_j} / \sum_i e^{z_i}$. With one number $z$ it returns $e^{z} / e^{z} = 1$, for
-# every clip and whatever the weights. The loss is then $-y \log 1 = 0$ for every clip
-# (Keras clips the probability just below 1: a loss below $10^{-6}$), and no change of
-# the weights can change the output. The report's log shows exactly this:
-# `loss: 0.0000e+00` and `accuracy: 0.5000` in every one of the 100 epochs, and a
-# prediction of `[1.]` for every test clip. Keras even warned, in the first epoch, that
-# it expected more than one class, and suggested `binary_crossentropy`.
+# **The network could not learn.** The library ends with a `softmax` and compiles
+# with `categorical_crossentropy`. Softmax turns $n$ numbers
+# into $n$ probabilities, $e^{z_j} / \sum_i e^{z_i}$. With one number $z$ it returns
+# $e^{z} / e^{z} = 1$, for every clip and whatever the weights. The loss is
+# $-y \log 1 = 0$ (Keras clips the probability just below 1: a loss below $10^{-6}$),
+# and no change of the weights can change the output. The report's log shows exactly
+# this: `loss: 0.0000e+00` and `accuracy: 0.5000` in all 100 epochs, and `[1.]` for
+# every test clip.
 #
-# **The test score could not move either.** The report then scored the test clips with
-# `np.argmax(y_pred, axis=1) == y_test`. With one column, the index of the largest
-# entry is always 0, so this counts the clips of class 0: one half on a balanced test
-# set, whatever the network predicts.
+# **The test score could not move either.** The report scored the test clips with
+# `np.argmax(y_pred, axis=1) == y_test`. With one column the argmax is always 0, so
+# this counts the clips of class 0: one half on a balanced test set.
 #
-# The next cell shows both on a small network of the same kind: two blocks of this
-# chapter, a softmax over one output, the same loss, and sixteen one-second crops of
-# training clips (at 16 kHz, scaled to an RMS of 1), eight per speaker. It takes 20
-# Adam steps on that batch by hand, as `fit` would. (Keras 3 now also warns at the
-# softmax itself; the tests ignore warnings, which go to stderr.)
+# The next cell shows both on a small network of the same kind: two blocks, a softmax
+# over one output, the same loss, and sixteen one-second training crops (16 kHz, RMS
+# 1), eight per speaker. It takes 20 Adam steps by hand, as `fit` would. (Keras 3 also
+# warns, on stderr.)
 
 
 # %%
@@ -484,18 +462,14 @@ glue("report_score", report_score)
 # Every prediction is exactly 1 after training, as before it, and the report's way of
 # scoring gives {glue:text}`report_score:.1f`, the share of class 0 in the batch.
 #
-# Surprisingly, the weights *did* move. Keras computes this loss from the logit $z$
-# with a shortcut whose gradient, $p - y$, assumes that each clip's labels over the
-# outputs sum to 1. With one output a `clb` clip's label is 0, so the gradient is 1
-# and Adam pushes $z$ down, step after step, for ever. It makes no difference: a
-# softmax over one number is 1 whatever the number.
+# The weights *did* move: Keras's shortcut gradient for this loss, $p - y$, assumes
+# labels that sum to 1, so Adam pushes a `clb` clip's $z$ down for ever. That changes
+# nothing: a softmax over one number is 1.
 #
 # The fix is one line each. Use one output with a **sigmoid** and the **binary
-# cross-entropy**, as the CNN of {doc}`06_cnn` does; or two outputs with a softmax and
-# the sparse categorical cross-entropy, which is the same model (a two-class softmax is
-# the sigmoid of the difference of the two logits). Then call a clip class 1 when its
-# probability is above one half, `p > 0.5`, not with an argmax over one column. Train
-# the same network with the fix, for the same 20 steps.
+# cross-entropy**, as in {doc}`06_cnn`, or two outputs with a softmax and the sparse
+# categorical cross-entropy, the same model (exercise 2). Then call a clip class 1
+# when `p > 0.5`. Train the same network with the fix, for the same 20 steps.
 
 # %%
 keras.utils.set_random_seed(0)
@@ -511,26 +485,24 @@ print(f"  different predictions: {np.unique(p).size} of {len(p)}")
 # A training loss of exactly 0 from the first epoch is not a perfect network: nothing
 # fits that fast. It is a loss that cannot see the weights. When a number looks too
 # good or refuses to move, check the shapes that meet in the loss, and read the
-# warnings: here Keras named the problem and the fix in the first epoch.
+# warnings: in the report's first epoch, Keras said it expected more than one class
+# and suggested `binary_crossentropy`.
 # ```
 #
-# The report's first attempt, in PyTorch, did not get that far: it ran out of memory.
-# It kept all 120 000 samples of each clip through 15 layers of 32 channels, and its
-# classifier applied the final linear layer along the time axis, with no pooling over
-# time. The classifier below avoids both: a strided first layer and global pooling.
+# The report's PyTorch attempt ran out of memory: it kept all 120 000 samples of each
+# clip through 15 layers of 32 channels, with no pooling over time. The classifier
+# below strides and pools.
 #
 # ## A WaveNet classifier for two voices
 #
-# The input is the waveform, with three choices made to fit the budget of a notebook
-# that runs in about a minute on two CPU cores.
+# Three choices fit the input to a notebook that runs in about a minute.
 #
-# **8 kHz.** The corpus is at 16 kHz. Halving the rate keeps everything below 4 kHz,
-# where the voice's pitch and its first formants lie (telephones keep even less), and
-# halves every cost. **Unit RMS.** Each clip is divided by its RMS: the recording
-# level says nothing about the speaker ({doc}`01_sound_as_data`), and a tanh works
-# best on inputs near 1. **One-second crops.** Training uses random one-second crops,
-# two per clip, drawn anew in every epoch: the network learns from every part of a
-# sentence and never sees the same crop twice.
+# **8 kHz.** Halving the rate keeps everything below 4 kHz, where the pitch and the
+# first formants lie, and halves every cost. **Unit RMS.** Each clip is
+# divided by its RMS: the recording level says nothing about the speaker
+# ({doc}`01_sound_as_data`), and a tanh works best on inputs near 1. **One-second
+# crops.** Training uses two random one-second crops per clip, drawn anew in every
+# epoch.
 
 # %%
 SR = 8_000  # the network's sample rate in Hz
@@ -555,14 +527,14 @@ print(f"{len(waves)} clips at {SR} Hz, {min(w.size for w in waves)} to "
       f"{max(w.size for w in waves)} samples, RMS 1")
 
 # %% [markdown]
-# **A strided first layer.** WaveNet computes every layer at every sample, because it
-# must output every sample. A classifier need not. Its first layer here is a causal
+# **A strided first layer.** WaveNet computes every layer at every sample because it
+# outputs every sample; a classifier need not. Its first layer here is a causal
 # convolution with 16 filters of 16 samples (2 ms), applied every 8 samples: a learned
-# filterbank that hands the blocks 1000 frames per second instead of 8000. Then come
-# seven blocks of 16 channels with dilations 1 to 64, the sum of their skips, a ReLU,
-# the average over time (**global average pooling**, as in {doc}`06_cnn`) and one
-# sigmoid output. Because the average is over however many frames there are, the network
-# accepts a clip of any length: it trains on one-second crops and tests on whole clips.
+# filterbank that hands the blocks 1000 frames per second. Then come seven blocks of 16
+# channels with dilations 1 to 64, the sum of their skips, a ReLU, the average over
+# time (**global average pooling**, as in {doc}`06_cnn`) and one sigmoid output. The
+# average lets the network accept any length: it trains on crops and tests on whole
+# clips.
 
 # %%
 def build_wavenet(
@@ -598,9 +570,8 @@ def build_wavenet(
 
 
 # %% [markdown]
-# Build it and compare Keras's shapes and parameter counts with the formulas: the
-# filterbank has $16 \cdot 16 + 16$ parameters (weights and biases), each block $6C^2$,
-# the output $C + 1$.
+# Build it and check the parameter counts: the filterbank has $16 \cdot 16 + 16$
+# (weights and biases), each block $6C^2$, the output $C + 1$.
 
 # %%
 keras.utils.set_random_seed(0)
@@ -617,9 +588,9 @@ print(f"parameters: {model.count_params()} (by hand: {by_hand})")
 
 # %% [markdown]
 # The receptive field follows from {eq}`eq-11-rf`: the filterbank contributes 15
-# samples, and every block works on a grid 8 samples apart. Check it on the network
-# itself. The gradient of one frame of the skip sum with respect to the input is
-# different from zero exactly at the input samples that frame depends on.
+# samples, and every block works on a grid 8 samples apart. Check it on the network:
+# the gradient of one frame of the skip sum is not zero exactly at the input samples
+# that frame depends on.
 
 # %%
 rf = receptive_field([16] + [2] * 7, [1, 1, 2, 4, 8, 16, 32, 64], [8] + [1] * 7)
@@ -639,9 +610,8 @@ print(f"frame 300 hears samples {support.min()} to {support.max()}: "
 
 # %% [markdown]
 # One output frame hears {glue:text}`rf_samples:d` samples, {glue:text}`rf_ms:d` ms.
-# What does the stride save? Count the multiply-adds for one second of audio: each
-# frame of a block costs $6C^2$ of them (one per weight), and the filterbank $16C$ per
-# frame.
+# What does the stride save? Count the multiply-adds per second of audio: $6C^2$ per
+# block and frame, $16C$ per frame for the filterbank.
 
 # %%
 blocks_per_frame = 7 * 6 * 16**2
@@ -654,18 +624,15 @@ print(f"  {strided / 1e6:.0f} million with stride 8")
 print(f"  {full_rate / 1e6:.0f} million with the blocks at every sample")
 
 # %% [markdown]
-# About {glue:text}`macs_strided:d` million multiply-adds per second of audio instead of
-# {glue:text}`macs_full:d` million, and training needs about three times as many
-# (forward and backward). With the blocks at every sample, their dilations would have to
-# be 8 times larger for the same receptive field, one more block for each doubling.
+# About {glue:text}`macs_strided:d` million multiply-adds per second instead of
+# {glue:text}`macs_full:d` million (exercise 1 counts the blocks a full-rate stack
+# would need).
 #
 # ### Training
 #
 # `random_crops` cuts the crops; `train_wavenet` trains for three epochs of fresh
-# crops, with Adam at a learning rate of `3e-3` in batches of 16. The sizes (16
-# channels, seven blocks, stride 8, three epochs of two crops per clip) were chosen
-# while writing this chapter, on the validation sentences and on the time budget; the
-# test sentences played no part.
+# crops, with Adam at `3e-3` in batches of 16. These sizes were chosen on the
+# validation sentences and the time budget; the test sentences played no part.
 
 # %%
 def random_crops(
@@ -710,10 +677,9 @@ def train_wavenet(
 
 
 # %% [markdown]
-# Training one network takes under 10 s on two cores, so each is cached with
-# `nn.load_or_train` ({doc}`06_cnn`) under a key that holds the hashes of the clips and
-# their split, the sample rate, the code's version and the seed. The final comparison
-# chapter loads the very same networks with `voicelab.wavenet.load_wavenet`.
+# Each network is cached with `nn.load_or_train` ({doc}`06_cnn`) under a key of the
+# clips' hashes and split, the rate, the code's version and the seed. The final
+# comparison chapter loads the same networks with `voicelab.wavenet.load_wavenet`.
 
 # %%
 def load_wavenet(
@@ -733,9 +699,9 @@ def load_wavenet(
 
 
 # %% [markdown]
-# Train (or load) three networks, with seeds 0, 1 and 2. The timings and the training
-# results vary from one CPU to another, so the tests do not compare the output of the
-# next cells; the cells themselves check what the text claims.
+# Train (or load) three networks, with seeds 0, 1 and 2. Timings and training results
+# vary from CPU to CPU, so the tests ignore these outputs; the cells assert what the
+# text claims.
 
 # %% tags=["nbval-ignore-output"]
 SEEDS = (0, 1, 2)
@@ -744,8 +710,8 @@ with timed("training (or loading) 3 networks"):
               for seed in tqdm(SEEDS, desc="WaveNet seeds")}
 
 # %% [markdown]
-# `predict_clips` runs each whole clip through the network, one clip at a time.
-# `tf.function` compiles the network once for inputs of any length.
+# `predict_clips` runs each whole clip through the network; `tf.function` compiles the
+# network once for inputs of any length.
 
 # %%
 def predict_clips(model: keras.Model, waves: Sequence[np.ndarray]) -> np.ndarray:
@@ -758,10 +724,9 @@ def predict_clips(model: keras.Model, waves: Sequence[np.ndarray]) -> np.ndarray
 
 
 # %% [markdown]
-# The test conditions are the ones of {doc}`07_augmentation`: the 24 clean test clips,
-# and the same clips with pink noise at 5 dB SNR, made at 16 kHz with the same seed and
-# then prepared like every other input. The validation clips get noise too (another
-# seed), for a use you will see below.
+# The test conditions are those of {doc}`07_augmentation`: the 24 clean test clips, and
+# the same clips in pink noise at 5 dB SNR (same seed, then prepared). The validation
+# clips get noise too, for a use you will see below.
 
 # %% tags=["nbval-ignore-output"]
 is_test, is_val = split == "test", split == "val"
@@ -798,23 +763,11 @@ per_seed.pivot(index="set", columns="seed", values=["accuracy", "roc_auc"]).roun
 # ### Results on held-out sentences
 #
 # Summarise each test condition over the three seeds, with the 95 percent interval of
-# a cluster bootstrap over the six test sentences ({doc}`07_augmentation`: the score is
-# the mean over the seeds, each seed scored on the same resampled clips), and record
-# both in the course's results table.
+# a cluster bootstrap over the six test sentences ({doc}`07_augmentation`), and record
+# both in the results table.
 
 # %% tags=["nbval-ignore-output"]
 test_groups = corpus.loc[is_test, "sentence_id"].to_numpy()
-
-
-def seed_mean_interval(ps, metric):
-    """Cluster-bootstrap interval of the mean score over seeds."""
-    def seed_mean(_, rows):
-        idx = rows.astype(int)
-        return np.mean([evaluate.METRICS[metric](y_test[idx], p[idx]) for p in ps])
-    return evaluate.bootstrap_ci(y_test, np.arange(len(y_test), dtype=float),
-                                 seed_mean, groups=test_groups, n_boot=1000, seed=0)
-
-
 summaries = {}
 with timed("bootstrap"):
     for name, condition in (("test", "clean"), ("test, 5 dB", "pink noise 5 dB SNR")):
@@ -824,7 +777,8 @@ with timed("bootstrap"):
             [{"mean": scores[metric].mean(), "std": scores[metric].std(ddof=1),
               "low": low, "high": high, "n": len(SEEDS)}
              for metric in ("accuracy", "roc_auc")
-             for _, low, high in [seed_mean_interval(ps, metric)]],
+             for _, low, high in [evaluate.seed_mean_interval(
+                 y_test, ps, metric, groups=test_groups, n_boot=1000)]],
             index=["accuracy", "roc_auc"])
         table = results.record("11", "WaveNet", "waveform 8 kHz", summaries[condition],
                                evaluation=f"test split, {condition}")
@@ -852,24 +806,23 @@ chapter_11 = table[table["chapter"].isin(["07", "11"])
 results.results_table(chapter_11).droplevel(["chapter", "features"])
 
 # %% [markdown]
-# On clean test clips the WaveNet classifier reaches a mean accuracy of
+# On clean test clips the classifier reaches a mean accuracy of
 # {glue:text}`clean_accuracy_mean:.3f` over the three seeds (standard deviation
 # {glue:text}`clean_accuracy_std:.3f`; validation {glue:text}`val_accuracy:.3f`),
 # with a bootstrap interval from {glue:text}`clean_accuracy_low:.3f` to
 # {glue:text}`clean_accuracy_high:.3f`. That is the level of the log-mel CNN of
 # {doc}`06_cnn`, from {glue:text}`n_params:d` parameters and no spectrogram: the
-# network learned its own front end. The table puts it next to the CNNs of
-# {doc}`07_augmentation` under the same two conditions.
+# network learned its own front end. The table sets it beside the CNNs of
+# {doc}`07_augmentation`.
 #
 # ### In noise
 #
 # At 5 dB SNR the accuracy falls to {glue:text}`noisy_accuracy_mean:.3f`, close to
 # chance, like the plain CNN's. Yet the ROC AUC stays at
 # {glue:text}`noisy_roc_auc_mean:.3f`. The AUC measures the ranking: whether a random
-# `slt` clip gets a higher probability than a random `clb` clip. So the evidence for the
-# speaker survives the noise; what breaks is the threshold. The noise pushes every
-# probability up: the networks call {glue:text}`noisy_share_slt:.2f` of the noisy clips
-# `slt`. The figure shows it, clip by clip.
+# `slt` clip gets a higher probability than a random `clb` clip. The evidence for the
+# speaker survives; the threshold breaks. Noise pushes every probability up: the
+# networks call {glue:text}`noisy_share_slt:.2f` of the noisy clips `slt`.
 
 # %% tags=["nbval-ignore-output", "hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True, layout="constrained")
@@ -891,9 +844,8 @@ fig.suptitle("Noise moves every clip towards slt, but keeps the two voices apart
 plt.show()
 
 # %% [markdown]
-# A threshold can move. Choose it on noisy *validation* clips, never on the test:
-# with two balanced speakers, the median of their probabilities splits them in half.
-# Then apply it to the noisy test clips.
+# A threshold can move. Choose it on noisy *validation* clips, never on the test: with
+# two balanced speakers, their median probability splits them in half.
 
 # %% tags=["nbval-ignore-output"]
 moved_acc = []
@@ -907,20 +859,19 @@ assert np.mean(moved_acc) >= max(0.9, noisy.loc["accuracy", "mean"] + 0.1)
 glue("moved_accuracy", np.mean(moved_acc))
 
 # %% [markdown]
-# With a threshold from six noisy validation sentences the mean noisy accuracy rises to
-# {glue:text}`moved_accuracy:.3f`. That is a fix for one known noise, not robustness:
-# it needs noisy validation clips of the same kind, and a noise you did not expect
-# would move the probabilities elsewhere. Training on noisy copies
-# ({doc}`07_augmentation`) is the general remedy; exercise 3 asks you to try it.
+# With this threshold the mean noisy test accuracy rises to
+# {glue:text}`moved_accuracy:.3f`. That fixes one known noise; it is not robustness. A
+# noise you did not expect would move the probabilities elsewhere. Training on noisy
+# copies ({doc}`07_augmentation`) is the general remedy; exercise 3 tries it.
 #
 # ## What the network can and cannot hear
 #
-# One output frame depends on {glue:text}`rf_ms:d` ms of audio. Compare that with two
-# lengths in speech:
+# One output frame depends on {glue:text}`rf_ms:d` ms of audio. Compare two lengths in
+# speech:
 #
 # - the **pitch period**, the time between two pulses of the vocal folds, $1 / F_0$;
-# - a **phoneme**, one speech sound, which lasts roughly 50 to 200 ms (vowels longer
-#   than consonants); a syllable lasts about 200 ms.
+# - a **phoneme**, one speech sound, which lasts roughly 50 to 200 ms; a syllable
+#   lasts about 200 ms.
 #
 # Measure $F_0$ for each voice with `librosa.yin` on the validation clips, keeping the
 # frames within 20 dB of each clip's loudest, as in {doc}`07_augmentation`.
@@ -964,16 +915,14 @@ plt.show()
 # %% [markdown]
 # One receptive field covers about {glue:text}`periods_in_rf:d` pitch periods
 # ({glue:text}`period_clb:.1f` ms for `clb`, {glue:text}`period_slt:.1f` ms for
-# `slt`). That is plenty to measure the pitch and the shape of each period, which is
-# where the vocal tract's resonances, the formants, show. It is about one speech sound,
-# and less than a syllable. The network cannot hear words, the melody of a sentence, or
-# the speaking rate: global average pooling then averages the frames, which throws away
-# their order. The classifier is a bag of local sounds, much like the MFCC means of
-# {doc}`03_classical_ml`.
+# `slt`): plenty for the pitch and the shape of each period, where the formants show.
+# But it spans about one speech sound. It cannot hear words, the melody of a sentence
+# or the speaking rate, and global average pooling discards the frames' order: a bag
+# of local sounds, like the MFCC means of {doc}`03_classical_ml`.
 #
-# Test that claim. Cut each test clip into pieces of 250 ms, longer than the receptive
-# field, shuffle their order, and classify again. Only the frames near the cuts see
-# something new; the words and the sentence melody are destroyed.
+# Test that claim. Cut each test clip into 250 ms pieces, longer than the receptive
+# field, shuffle them, and classify again. The words and the melody are destroyed;
+# only frames near the cuts see something new.
 
 # %% tags=["nbval-ignore-output"]
 piece = SR // 4  # 250 ms
@@ -997,38 +946,36 @@ glue("shuffled_accuracy", np.mean(shuffled_acc))
 glue("shuffled_change", np.mean(change))
 
 # %% [markdown]
-# The shuffled sentences are classified as well as the originals: mean accuracy
-# {glue:text}`shuffled_accuracy:.3f`, and the probabilities move by
-# {glue:text}`shuffled_change:.3f` on average. The speaker is in the sound of each
-# fraction of a second, not in what is said or how the sentence flows. For these two
-# voices that is enough.
+# The shuffled sentences score as well as the originals (mean accuracy
+# {glue:text}`shuffled_accuracy:.3f`; probabilities move by
+# {glue:text}`shuffled_change:.3f` on average). The speaker is in the sound of each
+# fraction of a second, not in what is said.
 #
 # ## How WaveNet generates audio
 #
-# WaveNet itself is not a classifier. It models the waveform as a chain of
-# predictions,
+# WaveNet itself models the waveform as a chain of predictions,
 #
 # $$
 # p(x_1, \dots, x_T) = \prod_{t=1}^{T} p(x_t \mid x_1, \dots, x_{t-1}) ,
 # $$ (eq-11-chain)
 #
-# and the causal stack computes each factor from the samples before $t$, within its
-# receptive field. Three ideas make that work.
+# and the causal stack computes each factor from the samples before $t$. Three ideas
+# make that work.
 #
 # **μ-law: 256 classes per sample.** WaveNet predicts each sample as one of 256
-# values, with a softmax, rather than as a number. A softmax can express any shape of
-# distribution, for example "either near −0.2 or near +0.3", which a single Gaussian
-# cannot. To make 256 levels enough, the amplitude is first compressed with the μ-law
-# of telephony {cite}`itu1988g711`, with $\mu = 255$:
+# values, with a softmax. A softmax can express any shape of distribution, for example
+# "either near −0.2 or near +0.3", which a single Gaussian cannot. To make 256 levels
+# enough, the amplitude is first compressed with the μ-law of telephony
+# {cite}`itu1988g711`, with $\mu = 255$:
 #
 # $$
 # F(x) = \operatorname{sign}(x) \, \frac{\ln(1 + \mu |x|)}{\ln(1 + \mu)}, \qquad
 # -1 \le x \le 1 ,
 # $$ (eq-11-mulaw)
 #
-# and then cut into 256 equal steps. Small amplitudes, where quiet speech lives, get
-# fine steps; large ones get coarse steps, where the error hides under the loud signal.
-# Write it and its inverse, and check against librosa.
+# then cut into 256 equal steps. Quiet amplitudes get fine steps; loud ones get coarse
+# steps, whose error hides under the signal. Write it and its inverse, and check them
+# against librosa.
 
 # %%
 def mu_law_encode(y, mu=255):
@@ -1067,26 +1014,22 @@ viz.audio_table({"original (16 kHz)": (y, audio.SR),
                 columns=2)
 
 # %% [markdown]
-# Listen to the three. This clip's RMS is {glue:text}`clip_dbfs:d` dBFS, so 256 equal
-# steps leave a loud hiss: an SNR of {glue:text}`snr_linear:d` dB. The μ-law steps give
-# {glue:text}`snr_mu:d` dB with the same 8 bits, and the hiss nearly disappears under
-# the voice.
+# Listen to the three. At {glue:text}`clip_dbfs:d` dBFS, 256 equal steps leave a loud
+# hiss, an SNR of {glue:text}`snr_linear:d` dB; the μ-law steps give
+# {glue:text}`snr_mu:d` dB with the same 8 bits.
 #
-# **Training in parallel.** To train, feed a recording and ask for the next sample at
-# every step at once: the target at step $t$ is the μ-law class of $x_{t+1}$, and the
-# loss is the cross-entropy of the 256-way softmax, averaged over all steps. Causal
-# convolutions make this honest, since no output can peek at the sample it predicts,
-# and fast, since one pass over a second of audio trains 8000 predictions. This is
-# called *teacher forcing*: the network always reads true samples.
+# **Training in parallel.** The target at step $t$ is the μ-law class of $x_{t+1}$,
+# and the loss is the 256-way cross-entropy over all steps. Causal convolutions make
+# this honest, since no output sees the sample it predicts, and fast: one pass over a
+# second trains 8000 predictions. This is *teacher forcing*: the network always reads
+# true samples.
 #
-# **Generating one sample at a time.** To generate, draw $x_t$ from the softmax, feed it
-# back as the next input, and repeat: 8000 network evaluations, one after the other, for
-# one second at 8 kHz. Recomputing the whole receptive field at every step would be
-# wasteful. Each layer only needs its input from $d$ steps ago, so a queue of $d$ past
-# values per layer suffices {cite}`paine2016fast`. The next cell checks that idea on a
-# small next-sample network (untrained: the check is about the arithmetic). Computed
-# one sample at a time with queues, it must give the same 256 logits at every step as
-# the convolutional pass over the whole signal.
+# **Generating one sample at a time.** To generate, draw $x_t$ from the softmax, feed
+# it back, and repeat: 8000 evaluations in a row per second at 8 kHz. Each layer only
+# needs its input from $d$ steps ago, so a queue of $d$ past values per layer replaces
+# recomputing the receptive field {cite}`paine2016fast`. Check it on a small, untrained
+# next-sample network: one sample at a time with queues, it must give the same 256
+# logits at every step as the convolution over the whole signal.
 
 # %%
 def run_step_by_step(weights, x, dilations, channels):
@@ -1126,13 +1069,10 @@ np.testing.assert_allclose(stepwise, whole, rtol=1e-4, atol=1e-4)
 print(f"{len(x_in)} steps, logits {stepwise.shape}: step by step = whole signal")
 
 # %% [markdown]
-# The two agree at every step. A trained network would now draw each sample from the
-# softmax of its logits and feed it back. Getting speech out of that takes a large
-# network and a long training: for speech synthesis the original WaveNet learned from
-# about 25 hours of one speaker, and it was conditioned on features of the text;
-# without them it invents word-like babble. That is far beyond the few seconds of
-# training a notebook on two CPU cores can spend, which is why this chapter explains
-# generation rather than playing it.
+# The two agree at every step. Generating speech this way takes a large network and
+# long training: the original WaveNet learned from about 25 hours of one speaker,
+# conditioned on features of the text. That is far beyond a notebook on two cores, so
+# this chapter explains generation rather than playing it.
 #
 # ## Where the time goes
 
@@ -1147,40 +1087,37 @@ glue("train_cpu", round(training["CPU (s)"]))
 glue("train_share", round(100 * training["CPU (s)"] / timings.loc["total", "CPU (s)"]))
 
 # %% [markdown]
-# Wall time depends on what else the machine is doing; CPU time counts the work done,
-# on both cores. In the stored run, from an empty cache, the notebook took
-# {glue:text}`total_wall:d` s of wall time and {glue:text}`total_cpu:d` s of CPU time.
-# Training the three networks took {glue:text}`train_cpu:d` s of CPU, about
-# {glue:text}`train_share:d` percent of it; the rest is mostly importing TensorFlow,
-# loading and resampling the corpus, and running whole clips through the networks. On
-# a warm cache the networks load from disk instead of training.
+# In the stored run, from an empty cache, the notebook took {glue:text}`total_wall:d` s
+# of wall time (which depends on the machine's load) and {glue:text}`total_cpu:d` s of
+# CPU time. Training took {glue:text}`train_cpu:d` s of CPU, about
+# {glue:text}`train_share:d` percent; the rest is mostly importing TensorFlow,
+# resampling and predicting. On a warm cache the networks load from disk.
 #
 # ## Summary
 #
-# - A causal convolution {eq}`eq-11-causal` reads only the present and the past; Keras
-#   does it with `padding="causal"`, zeros before the start. Dilation spaces the taps
-#   $d$ apart.
+# - A causal convolution {eq}`eq-11-causal` reads only the present and the past;
+#   dilation spaces its taps $d$ apart.
 # - The receptive field of a stack is $1 + \sum_l (k_l - 1)\, d_l J_l$
 #   {eq}`eq-11-rf`; doubling dilations make it grow exponentially with depth. An
 #   impulse, or a gradient, measures it on the real network.
 # - A WaveNet block gates a dilated convolution with $\tanh \odot \sigma$, adds a
-#   residual to its input and sends a skip to the output: $6C^2$ weights per block here.
-# - The report's WaveNet could not learn: a softmax over one output is always 1,
-#   whatever the weights; and an argmax over one column scored the share of class 0.
-#   A sigmoid with binary cross-entropy and `p > 0.5` fix both.
+#   residual to its input and sends a skip to the output: $6C^2$ weights here.
+# - The report's WaveNet could not learn, since a softmax over one output is always 1,
+#   and its argmax over one column scored the share of class 0. A sigmoid, binary
+#   cross-entropy and `p > 0.5` fix both.
 # - A WaveNet-style classifier on the 8 kHz waveform, with a strided first layer and
 #   global average pooling, reached {glue:text}`clean_accuracy_mean:.3f` on held-out
 #   sentences; in pink noise at 5 dB it kept an AUC of
 #   {glue:text}`noisy_roc_auc_mean:.3f` but lost its threshold.
-# - Its {glue:text}`rf_ms:d` ms receptive field hears pitch periods and about one speech
-#   sound; averaged over time, it is a bag of local sounds, blind to word order.
+# - Its {glue:text}`rf_ms:d` ms receptive field hears pitch periods and about one
+#   speech sound; averaged over time, it is a bag of local sounds, blind to word order.
 #
 # ## Exercises
 #
 # **1. A syllable in view.** How many blocks with doubling dilations (1, 2, 4, …) does
-# the classifier need, after the same filterbank of kernel 16 and stride 8, for one
-# frame to hear at least 250 ms at 8 kHz? How many would a stack at every sample need,
-# with kernel 2 and no filterbank?
+# the classifier need, after the same filterbank, for one frame to hear at least
+# 250 ms at 8 kHz? How many layers would a stack at every sample need, with kernel 2
+# and no filterbank?
 
 # %% tags=["hide-cell"]
 def blocks_needed(target, first=(16, 8)):
@@ -1216,14 +1153,14 @@ print(f"stride 8: {ex1_strided} blocks, {ex1_strided_rf} samples; "
 # adds $8d$ samples, so {glue:text}`ex1_strided:d` blocks reach
 # {glue:text}`ex1_strided_rf:d` samples: {glue:text}`ex1_more:d` more than now. At
 # every sample, $k = 2$ layers reach $2^L$ samples, so {glue:text}`ex1_full:d` layers
-# give {glue:text}`ex1_full_rf:d`. Both grow by one block per doubling; the stack at every
-# sample costs 8 times more per block.
+# give {glue:text}`ex1_full_rf:d`. Both grow by one block per doubling; the stack at
+# every sample costs 8 times more per block.
 # ````
 #
-# **2. Two outputs.** Build `small_wavenet` with `Dense(2)` and a softmax instead of one
-# sigmoid, and train it with `SparseCategoricalCrossentropy` on the same batch. Check
-# that its gradients are not zero, and that its probability of class 1 equals the
-# sigmoid of the difference of its two logits.
+# **2. Two outputs.** Build `small_wavenet` with `Dense(2)` and a softmax, and train it
+# with `SparseCategoricalCrossentropy` on the same batch. Check that its gradients are
+# not zero, and that its probability of class 1 is the sigmoid of the difference of
+# its two logits.
 
 # %% tags=["hide-cell"]
 keras.utils.set_random_seed(0)
@@ -1246,50 +1183,43 @@ print("two outputs: gradients flow, and softmax[1] = sigmoid(z1 - z0)")
 # ````{admonition} Solution
 # :class: dropdown
 # The gradients flow, and $e^{z_1} / (e^{z_0} + e^{z_1}) = 1 / (1 + e^{-(z_1 - z_0)})$:
-# a two-class softmax is a sigmoid of the logit difference. The model has one output
-# weight vector more than it needs, since only $z_1 - z_0$ matters, but it learns the
-# same classifier. The report's bug was one output with a softmax, not the softmax.
+# a two-class softmax is a sigmoid of the logit difference, with one spare weight
+# vector. The report's bug was one output with a softmax, not the softmax.
 # ````
 #
 # **3. Noisy training crops.** Add pink or white noise at a random SNR between 0 and
-# 20 dB to half of the training crops (with `augment.add_noise` before `prepare`, or on
-# the prepared crops), retrain the three seeds, and test at 5 dB with the threshold
-# of one half. Does the accuracy in noise improve, and what happens on clean clips?
+# 20 dB to half of the training crops (with `augment.add_noise` before `prepare`),
+# retrain the three seeds, and test at 5 dB with the threshold of one half. Does the
+# accuracy in noise improve, and what happens on clean clips?
 #
 # ````{admonition} Solution
 # :class: dropdown
-# Expect the noisy accuracy to rise well above chance without moving the threshold,
-# because the network now learns what noise does to its frames, as the augmented CNN
-# of {doc}`07_augmentation` did; the clean accuracy may drop a little at the same
-# number of epochs. Keep the test clips' noise seed apart from the training noise, and
-# cache the new networks under another name or version: the key of `load_wavenet`
-# does not know about the noise.
+# Expect the noisy accuracy to rise well above chance at the same threshold, as for
+# the augmented CNN of {doc}`07_augmentation`; the clean accuracy may drop a little.
+# Keep the test noise seed apart from the training noise, and cache the new networks
+# under another name or version: the key of `load_wavenet` does not know the noise.
 # ````
 #
-# **4. Causal or not?** A classifier sees the whole clip, so it does not need to be
-# causal. Replace `padding="causal"` by `padding="same"` in the blocks: what changes
-# in the receptive field, and would you expect the accuracy to change?
+# **4. Causal or not?** A classifier sees the whole clip, so it need not be causal.
+# Replace `padding="causal"` by `padding="same"` in the blocks: what changes in the
+# receptive field, and would you expect the accuracy to change?
 #
 # ````{admonition} Solution
 # :class: dropdown
-# With `"same"` each layer looks $(k-1)d/2$ steps back and as far ahead (for $k = 2$
-# Keras pads one side more), so the receptive field keeps its length but is centred on
-# the frame instead of ending at it. After global average pooling, every frame is
-# averaged anyway, so the classifier's accuracy should not depend on it; causality
-# matters for generation and for streaming, where the future is not there yet.
+# With `"same"` each layer looks about $(k-1)d/2$ steps back and as far ahead, so the
+# receptive field keeps its length but is centred on the frame. Global average pooling
+# averages every frame anyway, so the accuracy should not change. Causality matters
+# for generation and streaming, where the future is not there yet.
 # ````
 #
 # ## Further reading
 #
-# - {cite}`oord2016wavenet` introduced WaveNet: dilated causal convolutions, gated
-#   activations, μ-law softmax outputs, and its use for speech synthesis, music and
-#   speech recognition.
+# - {cite}`oord2016wavenet` introduced WaveNet.
 # - {cite}`oord2016conditional` introduced the gated activation in PixelCNN;
 #   {cite}`he2016deep`, residual connections.
 # - {cite}`yu2016multi` used dilated convolutions to widen receptive fields in images;
-#   {cite}`bai2018empirical` compared such temporal convolutional networks with
-#   recurrent ones on many sequence tasks, and found them at least as good.
+#   {cite}`bai2018empirical` found such temporal convolutional networks at least as
+#   good as recurrent ones on many sequence tasks.
 # - {cite}`paine2016fast` showed how queues make WaveNet's generation fast.
-# - {cite}`ravanelli2018speaker` (SincNet) recognised speakers from the raw waveform,
-#   with a first layer of learned band-pass filters: the idea behind this chapter's
-#   strided filterbank, with more structure.
+# - {cite}`ravanelli2018speaker` (SincNet) recognised speakers from the raw waveform
+#   through learned band-pass filters, a more structured filterbank.

@@ -18,6 +18,7 @@ from voicelab.evaluate import (
     bootstrap_ci,
     grouped_cv,
     out_of_fold_proba,
+    seed_mean_interval,
     summarize,
     threshold_for,
 )
@@ -341,3 +342,17 @@ def test_threshold_for_meets_its_constraint():
         threshold_for(y, p)
     with pytest.raises(ValueError, match="exactly one"):
         threshold_for(y, p, max_fpr=0.1, min_tpr=0.9)
+
+
+def test_seed_mean_interval_is_the_bootstrap_of_the_mean_over_runs():
+    y = np.array([0, 0, 1, 1, 0, 1, 0, 1])
+    groups = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    probas = [np.array([0.2, 0.6, 0.7, 0.9, 0.1, 0.8, 0.4, 0.3]),
+              np.array([0.1, 0.4, 0.8, 0.6, 0.3, 0.9, 0.2, 0.7])]
+    point, low, high = seed_mean_interval(y, probas, "accuracy", groups=groups,
+                                         n_boot=500, seed=1)
+    assert point == pytest.approx(np.mean([0.75, 1.0]))
+    assert low <= point <= high
+    single = bootstrap_ci(y, probas[1], "accuracy", groups=groups, n_boot=500, seed=1)
+    assert seed_mean_interval(y, probas[1:], "accuracy", groups=groups,
+                              n_boot=500, seed=1) == pytest.approx(single)
