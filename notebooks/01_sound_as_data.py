@@ -581,7 +581,7 @@ for speaker, signal in clips.items():
 #    falls by tens of dB within a few hundred hertz.
 #
 # Tell them apart by the edge's shape: the level between 7 and 7.5 kHz minus the level
-# above 7.85 kHz, in every clip (Welch's average power spectrum), in the low-pass at
+# above 7850 Hz, in every clip (Welch's average power spectrum), in the low-pass at
 # its extreme cutoffs, and in white noise resampled with librosa's `soxr_vhq`. First
 # load every clip with `voicelab.data.load_clips`:
 

@@ -1147,7 +1147,7 @@ assert ex1["random"] > ex1["grouped"] + 0.1 and ex1["grouped"] < 0.65
 # %% [markdown]
 # **2. Sparse weights.** Fit the L1-penalised logistic regression (`solver="liblinear"`,
 # `l1_ratio=1.0`) on the report4 vectors of the training clips for
-# $C \in \{0.01, 0.03, 0.1, 0.3, 1\}$. In which order do the features enter the model as
+# `C` in `(0.01, 0.03, 0.1, 0.3, 1)`. In which order do the features enter the model as
 # the penalty weakens? Compare with the forest's permutation importances.
 #
 # ````{admonition} Solution

@@ -35,7 +35,7 @@ HIDDEN = {"remove-cell", "remove-input", "hide-input"}
 # Definitions and parameters are written as integers with units (16 kHz, 1024 samples,
 # 64 ms), in words ("three quarters"), or as code (`rate=0.8`, `0.97`): code spans,
 # roles ({glue:...}, {doc}, {cite}, ...), link targets and URLs are not prose.
-_CODE_BLOCK = re.compile(r"^(```+)[ \t]*[\w+-]*[ \t]*\n.*?^\1[ \t]*$", re.M | re.S)
+_FENCE = re.compile(r"^(`{3,}|:{3,})[ \t]*(\S*)")
 _NOT_PROSE = [
     re.compile(r"\{[a-z:-]+\}`[^`]*`"),  # roles: glue, doc, cite, numref, ...
     re.compile(r"`[^`]*`"),  # inline code
@@ -54,14 +54,41 @@ _TYPED = re.compile(
 )
 
 
+def without_code_blocks(markdown: str) -> str:
+    """``markdown`` less its code blocks; directives ({note}, {math}, ...) are kept.
+
+    Fences are matched as a stack, so the closing fence of one directive is never taken
+    for the opening of a code block that swallows the prose after it.
+    """
+    kept, stack = [], []  # stack: (fence, is_code) of each open block
+    for line in markdown.splitlines():
+        match = _FENCE.match(line)
+        if match and stack and line.strip() == stack[-1][0]:
+            stack.pop()
+            continue
+        if match:
+            info = match.group(2)
+            stack.append((match.group(1), not info.startswith("{")
+                          or info.startswith(("{code", "{literalinclude"))))
+        if not any(is_code for _, is_code in stack):
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def typed_numbers(markdown: str) -> list[str]:
     """The typed result numbers in a chapter's markdown, by the rule above."""
-    text = _CODE_BLOCK.sub(" ", markdown)
+    text = without_code_blocks(markdown)
     text = _DIRECTIVE.sub("", text)  # keep the prose inside {note}, {solution}, ...
     text = re.sub(r"^(```+|:::+)\s*$", "", text, flags=re.M)
     for pattern in _NOT_PROSE:
         text = pattern.sub(" ", text)
     return [m.group(0) for m in _TYPED.finditer(text)]
+
+
+def test_rule_reads_the_prose_between_two_directives():
+    markdown = "```{note}\nA note.\n```\n\nProse: 0.93 typed.\n\n```{warning}\nW.\n```\n"
+    assert typed_numbers(markdown) == ["0.93"]
+    assert typed_numbers("```python\nx = 0.93\n```\nText.\n") == []
 
 
 def test_rule_catches_typed_numbers_and_spares_glue_and_parameters():
