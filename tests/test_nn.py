@@ -201,12 +201,14 @@ def test_load_or_train_trains_once_then_loads(tmp_cache, trained):
 def test_training_seconds_is_recorded_with_the_model(tmp_cache, trained):
     model, _, _ = trained
     assert nn.training_seconds("timed", {"seed": 0}) is None
+    assert not nn.is_cached("timed", {"seed": 0})
 
     def train():
         time.sleep(0.05)
         return model
 
     nn.load_or_train("timed", {"seed": 0}, train)
+    assert nn.is_cached("timed", {"seed": 0}) and not nn.is_cached("timed", {"seed": 1})
     assert 0.05 <= nn.training_seconds("timed", {"seed": 0}) < 30
     assert nn.training_seconds("timed", {"seed": 1}) is None
 

@@ -37,6 +37,7 @@ __all__ = [
     "predict_proba",
     "cnn_spec",
     "load_or_train",
+    "is_cached",
     "training_seconds",
 ]
 
@@ -219,6 +220,13 @@ def load_or_train(name: str, spec: Mapping[str, Any], train: Callable[[], Any]) 
         atomic_write_bytes(path.with_suffix(".json"),
                            json.dumps({"train_seconds": seconds}).encode())
     return model
+
+
+def is_cached(name: str, spec: Mapping[str, Any]) -> bool:
+    """Whether :func:`load_or_train` will load this model rather than train it.
+    Taught in chapter 12 (The final comparison).
+    """
+    return _model_path(name, spec).is_file()
 
 
 def training_seconds(name: str, spec: Mapping[str, Any]) -> float | None:
