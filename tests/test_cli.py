@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -146,6 +147,8 @@ def test_train_two_speakers_writes_a_report_and_never_changes_files(capsys, two,
     assert "Accuracy, 4-fold sentence-grouped CV repeated 5 times: " in text
     assert "95 % sentence-bootstrap interval" in text
     assert "Equal error rate as a verification system" in text
+    assert re.search(r"made harder as in chapter 12: clean \S+, pink 10 dB \S+, "
+                     r"telephone \S+, babble 5 dB \S+\.", text)
     report = (model / "report.md").read_text()
     assert report.startswith("# voicelab report: two\n")
     assert "![DET curve](det.png)" in report and "sentence-grouped CV" in report

@@ -16,7 +16,7 @@ from conftest import tone, write  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import roc_curve  # noqa: E402
 
-from voicelab import evaluate, speaker_id  # noqa: E402
+from voicelab import data, evaluate, features, speaker_id  # noqa: E402
 from voicelab.speaker_id import (  # noqa: E402
     check_folder, confidence_threshold, equal_error_rate, grouped_proba,
     name_or_unknown, verification_trials,
@@ -236,7 +236,35 @@ def test_plot_det_marks_the_eer():
     assert f"EER {eer:.3f}" in labels and "logreg" in labels[0]
 
 
-@pytest.mark.parametrize("name", speaker_id.__all__[3:])
+
+def test_mfcc_vectors_are_the_extracted_mfcc_statistics(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICELAB_CACHE", str(tmp_path / "cache"))
+    table = data.load_folder(make_folder(tmp_path / "rec", sentences=2, takes=1))
+    expected = features.extract(table, "mfcc", progress=False).to_numpy()
+    got = speaker_id.mfcc_vectors(data.load_clips(table))
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_condition_accuracy_degrades_each_clip_the_same_way_every_time():
+    clips = [tone(200.0, duration=1.5), tone(300.0, duration=1.5)]
+    seen = []
+
+    def louder_half_is_one(batch):
+        seen.append([c.copy() for c in batch])
+        p = np.array([[1.0, 0.0] if np.abs(c).max() < 0.45 else [0.0, 1.0]
+                      for c in batch])
+        return p
+
+    first = speaker_id.condition_accuracy(louder_half_is_one, clips, [1, 1])
+    assert list(first.index) == ["clean", *speaker_id.HARDER]
+    assert first["clean"] == 1.0
+    again = speaker_id.condition_accuracy(louder_half_is_one, clips, [1, 1])
+    pd.testing.assert_series_equal(first, again)
+    assert all(np.array_equal(a, b) for a, b in zip(seen[1], seen[5]))  # pink, twice
+    assert not np.array_equal(seen[1][0], clips[0])  # the noise was added
+
+
+@pytest.mark.parametrize("name", speaker_id.__all__[4:])
 def test_docstring_names_the_chapter(name):
     doc = inspect.getdoc(getattr(speaker_id, name))
     assert "Taught in chapter 13 (Your own voices)." in " ".join(doc.split())

@@ -1,7 +1,7 @@
 """Telling your own speakers apart: check a recordings folder, evaluate a model on it
 by sentence, say "unknown" when unsure, and read it as a verification system.
 
-Chapter 13 writes each of these functions in a cell; this module holds the same code,
+Chapter 13 writes most of these functions in a cell; this module holds the same code,
 which the ``voicelab`` command (:mod:`voicelab.cli`) runs on your folder. Taught in
 chapter 13 (Your own voices).
 """
@@ -9,6 +9,7 @@ chapter 13 (Your own voices).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +20,21 @@ from scipy.stats import norm
 from sklearn.base import clone
 from sklearn.metrics import DetCurveDisplay, det_curve
 from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from voicelab import audio, data
+from voicelab import audio, conditions, data, features
 
 __all__ = [
-    "MIN_SECONDS", "MIN_SENTENCES", "UNKNOWN", "check_folder", "grouped_proba",
-    "confidence_threshold", "name_or_unknown", "verification_trials",
-    "equal_error_rate", "plot_det",
+    "MIN_SECONDS", "MIN_SENTENCES", "UNKNOWN", "HARDER", "check_folder",
+    "grouped_proba", "confidence_threshold", "name_or_unknown", "verification_trials",
+    "equal_error_rate", "plot_det", "mfcc_vectors", "condition_accuracy",
 ]
 
 MIN_SECONDS = 1.0  # shorter clips are refused: a failed recording, or too little voice
 MIN_SENTENCES = 20  # fewer per speaker: a warning, the numbers become too uncertain
 UNKNOWN = "unknown"  # what a prediction below the confidence threshold says
+HARDER = ("pink 10 dB", "telephone", "babble 5 dB")  # chapter 12's conditions, tried here
 
 
 # check_folder and its two helpers are written out in chapter 13, verbatim.
@@ -217,3 +220,35 @@ def plot_det(proba: Any, y: Any, *, ax: Axes | None = None, name: str | None = N
            ylabel="Misses (share of own trials)")
     ax.legend(loc="upper right")
     return ax
+
+
+def mfcc_vectors(clips: Sequence[np.ndarray], sr: int = audio.SR) -> np.ndarray:
+    """The 40 MFCC statistics of ``features.extract(..., "mfcc")``, of clips in memory.
+    Taught in chapter 13 (Your own voices).
+    """
+    names = features.FEATURE_SETS["mfcc"]
+    with threadpool_limits(1):
+        rows = [features.pool_frames(features.frame_features(y, sr, names=names))
+                for y in clips]
+    return pd.DataFrame(rows)[features.columns("mfcc")].to_numpy()
+
+
+def condition_accuracy(
+    predict_proba: Callable[[list[np.ndarray]], np.ndarray], clips: Sequence[np.ndarray],
+    y: Any, *, names: Sequence[str] = HARDER,
+) -> pd.Series:
+    """Accuracy on ``clips`` as recorded and made harder by chapter 12's conditions.
+    Taught in chapter 13 (Your own voices).
+
+    ``predict_proba`` maps a list of 16 kHz clips to one row of probabilities per clip;
+    ``names`` are :data:`voicelab.conditions.CONDITIONS`. Clip ``i`` is degraded with
+    seed ``i``, so the same call gives the same numbers.
+    """
+    talkers = conditions.load_talkers()
+    y = np.asarray(y)
+    scores = {}
+    for name in ("clean", *names):
+        harder = [conditions.apply(name, c, seed=i, talkers=talkers)
+                  for i, c in enumerate(clips)]
+        scores[name] = float(np.mean(np.asarray(predict_proba(harder)).argmax(1) == y))
+    return pd.Series(scores, name="accuracy")
