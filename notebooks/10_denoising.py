@@ -775,21 +775,28 @@ def train_denoiser(
 # later chapter asking for the same key gets this very network.
 
 # %%
+def denoiser_spec(corpus: pd.DataFrame, *, seed: int = 0) -> dict[str, Any]:
+    """The key of the denoiser in the model cache: what its weights depend on.
+    Taught in chapter 10 (Denoising).
+    """
+    split = corpus["split"].to_numpy()
+    return {"version": DENOISER_VERSION, "seed": seed,
+            "train": list(corpus["sha256"][split == "train"]),
+            "val": list(corpus["sha256"][split == "val"])}
+
+
 def load_denoiser(
     corpus: pd.DataFrame, clips: Sequence[np.ndarray], *, seed: int = 0
 ) -> Any:
     """The denoiser trained on the training sentences: from the cache, or trained now.
     Taught in chapter 10 (Denoising).
 
-    The cache key holds the version, the seed and the hashes of the training and
-    validation clips (``clips`` in the row order of ``corpus``).
+    The cache key is :func:`denoiser_spec`: the version, the seed and the hashes of the
+    training and validation clips (``clips`` in the row order of ``corpus``).
     """
     from voicelab import nn
 
     parts = [np.flatnonzero(corpus["split"].to_numpy() == s) for s in ("train", "val")]
-    spec = {"version": DENOISER_VERSION, "seed": seed,
-            "train": list(corpus["sha256"].iloc[parts[0]]),
-            "val": list(corpus["sha256"].iloc[parts[1]])}
 
     def train():
         train_set, val_set = (
@@ -797,7 +804,7 @@ def load_denoiser(
         )
         return train_denoiser(train_set, val_set, seed=seed)
 
-    return nn.load_or_train("denoiser", spec, train)
+    return nn.load_or_train("denoiser", denoiser_spec(corpus, seed=seed), train)
 
 
 # %% tags=["nbval-ignore-output"]

@@ -682,6 +682,14 @@ def train_wavenet(
 # comparison chapter loads the same networks with `voicelab.wavenet.load_wavenet`.
 
 # %%
+def wavenet_spec(corpus: pd.DataFrame, *, seed: int = 0) -> dict[str, Any]:
+    """The key of the classifier in the model cache: what its weights depend on.
+    Taught in chapter 11 (WaveNet: dilated causal convolutions).
+    """
+    clips = {"sha256": list(corpus["sha256"]), "split": list(corpus["split"])}
+    return {"clips": spec_key(clips), "sr": SR, "version": VERSION, "seed": seed}
+
+
 def load_wavenet(
     corpus: pd.DataFrame, waves: Sequence[np.ndarray], *, seed: int = 0
 ) -> keras.Model:
@@ -689,11 +697,10 @@ def load_wavenet(
     Taught in chapter 11 (WaveNet: dilated causal convolutions).
 
     ``waves`` are the clips of ``corpus`` after :func:`prepare`, in row order. The key
-    holds the clips' hashes and split, the rate, :data:`VERSION` and the seed.
+    is :func:`wavenet_spec`: the clips' hashes and split, rate, version and seed.
     """
-    clips = {"sha256": list(corpus["sha256"]), "split": list(corpus["split"])}
-    spec = {"clips": spec_key(clips), "sr": SR, "version": VERSION, "seed": seed}
     train = np.flatnonzero(corpus["split"].to_numpy() == "train")
+    spec = wavenet_spec(corpus, seed=seed)
     return nn.load_or_train("wavenet", spec, lambda: train_wavenet(
         [waves[i] for i in train], corpus["label"].to_numpy()[train], seed=seed))
 

@@ -77,7 +77,6 @@ from tqdm import tqdm  # noqa: E402
 
 from voicelab import (  # noqa: E402
     audio, augment, conditions, data, evaluate, features, melspec, results, viz)
-from voicelab._util import spec_key  # noqa: E402
 from voicelab.glue import glue  # noqa: E402
 
 threadpool_limits(1, user_api="blas")
@@ -244,7 +243,6 @@ AUGMENT = {"rate_range": (0.85, 1.15), "semitone_range": (-1.0, 1.0),
            "noise_kinds": ("pink", "white")}  # chapter 07
 RNN_RECIPE = {"units": 32, "epochs": 8, "patience": 2}  # chapter 08
 LAYER, PROBE_C = "block_13_expand_relu", {"MobileNetV2": 1.0, "speech embedding": 0.1}
-clip_key = spec_key({"sha256": list(corpus["sha256"]), "split": list(corpus["split"])})
 NETWORKS = {  # label: (cache name, spec)
     "CNN": ("cnn", nn.cnn_spec(corpus, 0, epochs=20, patience=4)),
     "CNN + augmentation": ("cnn-augmented", nn.cnn_spec(
@@ -253,12 +251,8 @@ NETWORKS = {  # label: (cache name, spec)
     "LSTM": ("lstm", sequence.rnn_spec(corpus, 0, cell="lstm", **RNN_RECIPE)),
     "bidirectional GRU": ("bigru", sequence.rnn_spec(
         corpus, 0, cell="gru", bidirectional=True, **RNN_RECIPE)),
-    "denoiser": ("denoiser", {  # the key of denoise.load_denoiser
-        "version": denoise.DENOISER_VERSION, "seed": 0,
-        "train": list(corpus.loc[is_train, "sha256"]),
-        "val": list(corpus.loc[is_val, "sha256"])}),
-    "WaveNet": ("wavenet", {"clips": clip_key, "sr": wavenet.SR,  # wavenet.load_wavenet
-                            "version": wavenet.VERSION, "seed": 0}),
+    "denoiser": ("denoiser", denoise.denoiser_spec(corpus, seed=0)),
+    "WaveNet": ("wavenet", wavenet.wavenet_spec(corpus, seed=0)),
 }
 TYPICAL_S = {"CNN": 10, "CNN + augmentation": 20, "GRU": 5, "LSTM": 5,
              "bidirectional GRU": 5, "denoiser": 30, "WaveNet": 10}  # on two cores

@@ -200,3 +200,11 @@ def test_docstrings_name_the_chapter():
         obj = getattr(denoise, name)
         if callable(obj):
             assert "Taught in chapter 10 (Denoising)." in " ".join(obj.__doc__.split())
+
+
+def test_denoiser_spec_follows_the_split_and_the_seed():
+    corpus = pd.DataFrame({"sha256": ["a", "b", "c"], "split": ["train", "val", "test"]})
+    spec = denoise.denoiser_spec(corpus)
+    assert spec["train"] == ["a"] and spec["val"] == ["b"] and spec["seed"] == 0
+    assert denoise.denoiser_spec(corpus, seed=1) != spec
+    assert denoise.denoiser_spec(corpus.assign(split=["val", "train", "test"])) != spec

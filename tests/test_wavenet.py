@@ -193,3 +193,11 @@ def test_load_wavenet_trains_once_per_key_and_loads_the_same_network(monkeypatch
     moved = corpus.assign(split=["train"] * 3 + ["val", "val", "test"])
     wavenet.load_wavenet(moved, waves, seed=1)  # another split: another key
     assert [c[2] for c in calls] == [1, 2, 1] and calls[-1][0] == 3
+
+
+def test_wavenet_spec_follows_the_clips_and_the_seed():
+    corpus = pd.DataFrame({"sha256": ["a", "b"], "split": ["train", "test"]})
+    spec = wavenet.wavenet_spec(corpus)
+    assert spec["sr"] == wavenet.SR and spec["seed"] == 0
+    assert wavenet.wavenet_spec(corpus, seed=1) != spec
+    assert wavenet.wavenet_spec(corpus.assign(sha256=["a", "c"])) != spec
